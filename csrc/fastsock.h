@@ -1,0 +1,220 @@
+/*
+ * fastsock.h - the one private header shared by every C file of _fastsock.
+ *
+ * Each .c file owns one concern; this header is the contract between them.
+ * Prefixes: fs_ for what other files may call, fs__ for file-local helpers
+ * (declared static in their own file, never here).
+ *
+ * Data flows one way: the Python wrapper calls a method of the C socket
+ * object, which calls the I/O driver (fs_sock_call), which makes the syscall.
+ */
+#ifndef FASTSOCK_H
+#define FASTSOCK_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <structmember.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+
+/* Py_NewRef arrived in 3.10; the extension also builds on 3.9. */
+#if PY_VERSION_HEX < 0x030A0000
+static inline PyObject *
+Py_NewRef(PyObject *o)
+{
+    Py_INCREF(o);
+    return o;
+}
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Module state (PEP 573): everything that would otherwise be global.   */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+    PyTypeObject *socket_type;      /* _fastsock.socket */
+    PyTypeObject *sockfile_type;    /* _fastsock.SocketFile (sockfile.c) */
+    PyTypeObject *server_type;      /* _fastsock.ServerCore (server.c) */
+    PyObject *herror;               /* _fastsock.herror, subclass of OSError */
+    PyObject *gaierror;             /* _fastsock.gaierror, subclass of OSError */
+    int64_t default_timeout_ns;     /* setdefaulttimeout(); -1 means None */
+} fs_state;
+
+/* The module definition, so heap types can find their module again. */
+extern PyModuleDef fs_module_def;
+
+/* Convert a timeout in seconds (int, float, or None) to nanoseconds, with
+ * FS_BLOCKING for None; ValueError for negative or NaN (module.c uses it for
+ * setdefaulttimeout, sockobj.c for settimeout). */
+int fs_timeout_from_object(PyObject *obj, int64_t *out);
+
+/* Module state of the module object `m`. */
+static inline fs_state *
+fs_get_state(PyObject *m)
+{
+    return (fs_state *)PyModule_GetState(m);
+}
+
+/* ------------------------------------------------------------------ */
+/* The socket object (sockobj.c)                                        */
+/* ------------------------------------------------------------------ */
+
+/* Sentinels of fs_sock.timeout_ns. */
+#define FS_BLOCKING   ((int64_t)-1)   /* settimeout(None): plain blocking fd */
+#define FS_NONBLOCK   ((int64_t)0)    /* settimeout(0): EAGAIN -> BlockingIOError */
+
+typedef struct {
+    PyObject_HEAD
+    int fd;                 /* -1 once closed or detached */
+    int family;
+    int type;               /* without SOCK_NONBLOCK / SOCK_CLOEXEC bits */
+    int proto;
+    int64_t timeout_ns;     /* FS_BLOCKING, FS_NONBLOCK or a timeout > 0 */
+    fs_state *st;           /* borrowed: our type holds the module alive */
+    char *scratch;          /* lazily allocated buffer for huge recv(n) */
+    int scratch_busy;       /* set under the GIL while a call uses scratch */
+    int io_refs;            /* open socket files (makefile) using this fd */
+    char closed;            /* close() was called; fd goes with the last file */
+    PyObject *weakreflist;
+} fs_sock;
+
+/* Socket files call these as they open and close: the fd is really closed
+ * when close() has been called and the last file is gone. */
+void fs_sock_incref_io(fs_sock *s);
+int fs_sock_decref_io(fs_sock *s);
+
+/* Every address family this module can put into a sockaddr. */
+typedef union {
+    struct sockaddr sa;
+    struct sockaddr_in in4;
+    struct sockaddr_in6 in6;
+    struct sockaddr_un un;
+    struct sockaddr_storage storage;
+} fs_addr;
+
+/* A deadline on the monotonic clock, in nanoseconds; 0 when unset. */
+typedef int64_t fs_deadline;
+
+/* Monotonic clock in nanoseconds. */
+int64_t fs_monotonic_ns(void);
+
+/*
+ * The I/O driver.  Every syscall on a socket goes through fs_sock_call:
+ * `fn` performs ONE attempt of the syscall on `fd` and returns -1 with
+ * errno set on failure (it runs WITHOUT the GIL and must not touch Python
+ * objects).  fs_sock_call owns everything else: releasing the GIL, retrying
+ * on EINTR after running signal handlers (PEP 475), and, for a socket with
+ * a timeout, trying the call first and polling only on EAGAIN, up to the
+ * deadline.  `writing` says which readiness to poll for.
+ *
+ * `deadline`, when not NULL, is shared across several calls so that one
+ * timeout covers a whole operation (sendall); it is armed on first use.
+ *
+ * Returns 0 on success, -1 with a Python exception set (TimeoutError
+ * "timed out", BlockingIOError, or the OSError subclass for errno).
+ */
+typedef int (*fs_io_fn)(int fd, void *ctx);
+int fs_sock_call(fs_sock *s, int writing, fs_io_fn fn, void *ctx,
+                 fs_deadline *deadline);
+
+/* Raw helpers over the driver, for sockfile.c and server.c.  Each returns
+ * the byte count, or -1 with an exception set.  They raise OSError(EBADF)
+ * on a closed socket. */
+Py_ssize_t fs_sock_recv_raw(fs_sock *s, char *buf, Py_ssize_t len, int flags);
+Py_ssize_t fs_sock_send_raw(fs_sock *s, const char *buf, Py_ssize_t len,
+                            int flags);
+/* sendall in C: loops until all of buf is sent or an error; one deadline. */
+int fs_sock_sendall_raw(fs_sock *s, const char *buf, Py_ssize_t len,
+                        int flags);
+
+/* accept() in C: returns the new fd (close-on-exec, inherits nothing) and
+ * fills addr/addrlen, or -1 with an exception set. */
+int fs_sock_accept_raw(fs_sock *s, fs_addr *addr, socklen_t *addrlen);
+
+/* Check that s is open; if not, raise OSError(EBADF) and return -1. */
+int fs_sock_check_open(fs_sock *s);
+
+/* Set an OSError subclass from errno (like PyErr_SetFromErrno). */
+PyObject *fs_err_errno(int err);
+
+/* Is `o` an instance of our socket type (or a subclass)? */
+int fs_is_socket(fs_state *st, PyObject *o);
+
+/* Create an instance of `type` (a subclass of our socket type, or the type
+ * itself) adopting `fd` with the given family/type/proto; applies the
+ * default timeout as socket() does.  Steals fd even on failure (closes it). */
+PyObject *fs_sock_from_fd(PyTypeObject *type, int fd, int family, int stype,
+                          int proto);
+
+/* Type spec, used by module.c to create the heap type. */
+extern PyType_Spec fs_sock_spec;
+
+/* ------------------------------------------------------------------ */
+/* Addresses (sockaddr.c)                                               */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Convert a Python address for socket `s` (its family decides the form)
+ * into *out / *outlen.  `caller` names the method for error messages, e.g.
+ * "connect()" -> "connect(): AF_INET address must be tuple, not str".
+ * Host names are resolved (GIL released).  Returns 0, or -1 with the
+ * exception the stdlib would raise (TypeError, OverflowError, OSError,
+ * gaierror, ValueError for an embedded NUL...).
+ */
+int fs_addr_parse(fs_sock *s, PyObject *addr, fs_addr *out, socklen_t *outlen,
+                  const char *caller);
+
+/* Python object for a sockaddr, in the stdlib's form for its family:
+ * ('1.2.3.4', port), ('::1', port, flowinfo, scope_id), str or bytes for
+ * AF_UNIX (abstract names as bytes), None for an empty address. */
+PyObject *fs_addr_make(fs_state *st, const struct sockaddr *sa, socklen_t len,
+                       int proto);
+
+/* Resolve `host` (str already encoded, "" and "<broadcast>" included) for
+ * `family` (AF_INET, AF_INET6 or AF_UNSPEC) into `out`.  Returns the size of
+ * the address written, or -1 with gaierror/OSError set. */
+int fs_resolve_host(fs_state *st, const char *host, struct sockaddr *out,
+                    size_t outsize, int family);
+
+/* ------------------------------------------------------------------ */
+/* Module functions, by file.  Each is a PyMethodDef array terminated by  */
+/* a NULL entry; module.c concatenates them into the module's table.     */
+/* ------------------------------------------------------------------ */
+
+extern PyMethodDef fs_sockaddr_functions[];   /* inet_*: sockaddr.c */
+extern PyMethodDef fs_resolve_functions[];    /* get*by*, getaddrinfo...: resolve.c */
+extern PyMethodDef fs_server_functions[];     /* server helpers: server.c */
+extern PyMethodDef fs_sockmsg_functions[];    /* CMSG_LEN, CMSG_SPACE: sockmsg.c */
+
+/* sendmsg/recvmsg/recvmsg_into (sockmsg.c), installed as methods of the
+ * socket type by sockobj.c.  METH_FASTCALL signatures. */
+PyObject *fs_sock_sendmsg(PyObject *self, PyObject *const *args,
+                          Py_ssize_t nargs);
+PyObject *fs_sock_recvmsg(PyObject *self, PyObject *const *args,
+                          Py_ssize_t nargs);
+PyObject *fs_sock_recvmsg_into(PyObject *self, PyObject *const *args,
+                               Py_ssize_t nargs);
+
+/* gaierror / herror raising helpers (resolve.c). */
+PyObject *fs_err_gai(fs_state *st, int gai_code);
+PyObject *fs_err_h(fs_state *st, int h_code);
+
+/* ------------------------------------------------------------------ */
+/* The socket file (sockfile.c) and the server core (server.c)          */
+/* ------------------------------------------------------------------ */
+
+extern PyType_Spec fs_sockfile_spec;
+extern PyType_Spec fs_server_spec;
+
+/* Add every socket constant to the module (constants.c, generated list). */
+int fs_add_constants(PyObject *m);
+
+#endif /* FASTSOCK_H */

@@ -1,0 +1,350 @@
+/*
+ * module.c - the _fastsock module: multi-phase init (PEP 489), module state,
+ * exceptions, constants, and the small module functions that belong to no
+ * other concern (byte order, the default timeout, close/dup, socketpair).
+ */
+#include "fastsock.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------------ */
+/* Byte order                                                            */
+/* ------------------------------------------------------------------ */
+
+/* Convert `arg` to an unsigned value of at most `bits` bits, raising what
+ * the stdlib raises: TypeError for a non-integer, OverflowError for a
+ * negative value or one that does not fit. */
+static int
+fs__arg_uint(PyObject *arg, unsigned int bits, const char *what,
+             unsigned long *out)
+{
+    if (!PyLong_Check(arg)) {
+        PyErr_Format(PyExc_TypeError, "expected int, %s found",
+                     Py_TYPE(arg)->tp_name);
+        return -1;
+    }
+    unsigned long v = PyLong_AsUnsignedLong(arg);
+    if (v == (unsigned long)-1 && PyErr_Occurred()) {
+        if (PyErr_ExceptionMatches(PyExc_OverflowError)) {
+            PyErr_Clear();
+            PyErr_Format(PyExc_OverflowError,
+                         "%s: Python int too large to convert to C %u-bit "
+                         "unsigned integer", what, bits);
+        }
+        return -1;
+    }
+    if (bits < 8 * sizeof(unsigned long) && (v >> bits) != 0) {
+        PyErr_Format(PyExc_OverflowError,
+                     "%s: Python int too large to convert to C %u-bit "
+                     "unsigned integer", what, bits);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static PyObject *
+fs__htons(PyObject *m, PyObject *arg)
+{
+    (void)m;
+    unsigned long v;
+    if (fs__arg_uint(arg, 16, "htons", &v) < 0)
+        return NULL;
+    return PyLong_FromUnsignedLong(htons((uint16_t)v));
+}
+
+static PyObject *
+fs__ntohs(PyObject *m, PyObject *arg)
+{
+    (void)m;
+    unsigned long v;
+    if (fs__arg_uint(arg, 16, "ntohs", &v) < 0)
+        return NULL;
+    return PyLong_FromUnsignedLong(ntohs((uint16_t)v));
+}
+
+static PyObject *
+fs__htonl(PyObject *m, PyObject *arg)
+{
+    (void)m;
+    unsigned long v;
+    if (fs__arg_uint(arg, 32, "htonl", &v) < 0)
+        return NULL;
+    return PyLong_FromUnsignedLong(htonl((uint32_t)v));
+}
+
+static PyObject *
+fs__ntohl(PyObject *m, PyObject *arg)
+{
+    (void)m;
+    unsigned long v;
+    if (fs__arg_uint(arg, 32, "ntohl", &v) < 0)
+        return NULL;
+    return PyLong_FromUnsignedLong(ntohl((uint32_t)v));
+}
+
+/* ------------------------------------------------------------------ */
+/* Default timeout                                                       */
+/* ------------------------------------------------------------------ */
+
+static PyObject *
+fs__getdefaulttimeout(PyObject *m, PyObject *unused)
+{
+    (void)unused;
+    int64_t t = fs_get_state(m)->default_timeout_ns;
+    if (t < 0)
+        Py_RETURN_NONE;
+    return PyFloat_FromDouble((double)t / 1e9);
+}
+
+static PyObject *
+fs__setdefaulttimeout(PyObject *m, PyObject *arg)
+{
+    int64_t t;
+    if (fs_timeout_from_object(arg, &t) < 0)
+        return NULL;
+    fs_get_state(m)->default_timeout_ns = t;
+    Py_RETURN_NONE;
+}
+
+/* ------------------------------------------------------------------ */
+/* fd-level helpers: close(fd), dup(fd), socketpair()                    */
+/* ------------------------------------------------------------------ */
+
+static int
+fs__arg_fd(PyObject *arg, int *fd)
+{
+    long v = PyLong_AsLong(arg);
+    if (v == -1 && PyErr_Occurred())
+        return -1;
+    if (v < INT_MIN || v > INT_MAX) {
+        PyErr_SetString(PyExc_OverflowError, "fd is out of range");
+        return -1;
+    }
+    *fd = (int)v;
+    return 0;
+}
+
+static PyObject *
+fs__close(PyObject *m, PyObject *arg)
+{
+    (void)m;
+    int fd, res;
+    if (fs__arg_fd(arg, &fd) < 0)
+        return NULL;
+    Py_BEGIN_ALLOW_THREADS
+    res = close(fd);
+    Py_END_ALLOW_THREADS
+    /* A close() interrupted by a signal has still released the fd on
+     * Linux, and ECONNRESET only reports the peer's state: neither is an
+     * error for the caller. */
+    if (res < 0 && errno != ECONNRESET && errno != EINTR)
+        return fs_err_errno(errno);
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+fs__dup(PyObject *m, PyObject *arg)
+{
+    (void)m;
+    int fd, nfd;
+    if (fs__arg_fd(arg, &fd) < 0)
+        return NULL;
+    nfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (nfd < 0)
+        return fs_err_errno(errno);
+    return PyLong_FromLong(nfd);
+}
+
+/* _socketpair(cls, family, type, proto) -> (a, b), both of class cls (the
+ * Python-level socket class, a subclass of ours). */
+static PyObject *
+fs__socketpair(PyObject *m, PyObject *const *args, Py_ssize_t nargs)
+{
+    fs_state *st = fs_get_state(m);
+    int vals[3];
+    int fds[2];
+
+    if (nargs != 4) {
+        PyErr_Format(PyExc_TypeError,
+                     "_socketpair expected 4 arguments, got %zd", nargs);
+        return NULL;
+    }
+    if (!PyType_Check(args[0]) ||
+        !PyType_IsSubtype((PyTypeObject *)args[0], st->socket_type)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "_socketpair: cls must be a socket class");
+        return NULL;
+    }
+    for (Py_ssize_t i = 1; i < 4; i++) {
+        long v = PyLong_AsLong(args[i]);
+        if (v == -1 && PyErr_Occurred())
+            return NULL;
+        if (v < INT_MIN || v > INT_MAX) {
+            PyErr_SetString(PyExc_OverflowError,
+                            "signed integer is out of range");
+            return NULL;
+        }
+        vals[i - 1] = (int)v;
+    }
+    PyTypeObject *cls = (PyTypeObject *)args[0];
+    if (socketpair(vals[0], vals[1] | SOCK_CLOEXEC, vals[2], fds) < 0)
+        return fs_err_errno(errno);
+    PyObject *a = fs_sock_from_fd(cls, fds[0], vals[0], vals[1], vals[2]);
+    if (a == NULL) {
+        close(fds[1]);
+        return NULL;
+    }
+    PyObject *b = fs_sock_from_fd(cls, fds[1], vals[0], vals[1], vals[2]);
+    if (b == NULL) {
+        Py_DECREF(a);
+        return NULL;
+    }
+    return Py_BuildValue("(NN)", a, b);
+}
+
+static PyMethodDef fs__module_functions[] = {
+    {"htons", fs__htons, METH_O, "Convert a 16-bit integer from host to network byte order."},
+    {"ntohs", fs__ntohs, METH_O, "Convert a 16-bit integer from network to host byte order."},
+    {"htonl", fs__htonl, METH_O, "Convert a 32-bit integer from host to network byte order."},
+    {"ntohl", fs__ntohl, METH_O, "Convert a 32-bit integer from network to host byte order."},
+    {"getdefaulttimeout", fs__getdefaulttimeout, METH_NOARGS,
+     "Return the default timeout in seconds (float) for new sockets, or None."},
+    {"setdefaulttimeout", fs__setdefaulttimeout, METH_O,
+     "Set the default timeout in seconds (float or None) for new sockets."},
+    {"close", fs__close, METH_O, "Close an integer socket file descriptor."},
+    {"dup", fs__dup, METH_O,
+     "Duplicate an integer socket file descriptor (non-inheritable)."},
+    {"_socketpair", (PyCFunction)(void (*)(void))fs__socketpair, METH_FASTCALL,
+     "_socketpair(cls, family, type, proto) -> (sock, sock)"},
+    {NULL, NULL, 0, NULL}
+};
+
+/* ------------------------------------------------------------------ */
+/* Module init                                                          */
+/* ------------------------------------------------------------------ */
+
+/* herror and gaierror are the stdlib's own classes when _socket can be
+ * imported: code that catches socket.gaierror then catches ours too, even
+ * in modules that imported the stdlib before fastsock was patched in. */
+static int
+fs__init_exceptions(PyObject *m, fs_state *st)
+{
+    PyObject *std = PyImport_ImportModule("_socket");
+    if (std != NULL) {
+        st->herror = PyObject_GetAttrString(std, "herror");
+        st->gaierror = PyObject_GetAttrString(std, "gaierror");
+        Py_DECREF(std);
+    }
+    PyErr_Clear();
+    if (st->herror == NULL)
+        st->herror = PyErr_NewException("fastsock.herror", PyExc_OSError, NULL);
+    if (st->gaierror == NULL)
+        st->gaierror = PyErr_NewException("fastsock.gaierror", PyExc_OSError,
+                                          NULL);
+    if (st->herror == NULL || st->gaierror == NULL)
+        return -1;
+    if (PyModule_AddObject(m, "error", Py_NewRef(PyExc_OSError)) < 0)
+        return -1;
+    if (PyModule_AddObject(m, "timeout", Py_NewRef(PyExc_TimeoutError)) < 0)
+        return -1;
+    if (PyModule_AddObject(m, "herror", Py_NewRef(st->herror)) < 0)
+        return -1;
+    if (PyModule_AddObject(m, "gaierror", Py_NewRef(st->gaierror)) < 0)
+        return -1;
+    return 0;
+}
+
+static int
+fs__add_type(PyObject *m, PyType_Spec *spec, PyObject *base,
+             PyTypeObject **slot, const char *name)
+{
+    PyObject *t = PyType_FromModuleAndSpec(m, spec, base);
+    if (t == NULL)
+        return -1;
+    *slot = (PyTypeObject *)t;
+    return PyModule_AddObject(m, name, Py_NewRef(t));
+}
+
+static int
+fs__exec(PyObject *m)
+{
+    fs_state *st = fs_get_state(m);
+    st->default_timeout_ns = FS_BLOCKING;
+
+    if (fs__init_exceptions(m, st) < 0)
+        return -1;
+    if (fs__add_type(m, &fs_sock_spec, NULL, &st->socket_type, "socket") < 0)
+        return -1;
+    if (PyModule_AddObject(m, "SocketType", Py_NewRef(st->socket_type)) < 0)
+        return -1;
+    if (fs__add_type(m, &fs_sockfile_spec, NULL, &st->sockfile_type,
+                     "SocketFile") < 0)
+        return -1;
+    if (fs__add_type(m, &fs_server_spec, NULL, &st->server_type,
+                     "ServerCore") < 0)
+        return -1;
+    if (PyModule_AddFunctions(m, fs_sockaddr_functions) < 0 ||
+        PyModule_AddFunctions(m, fs_resolve_functions) < 0 ||
+        PyModule_AddFunctions(m, fs_sockmsg_functions) < 0 ||
+        PyModule_AddFunctions(m, fs_server_functions) < 0)
+        return -1;
+    if (PyModule_AddIntConstant(m, "has_ipv6", 1) < 0)
+        return -1;
+    return fs_add_constants(m);
+}
+
+static int
+fs__traverse(PyObject *m, visitproc visit, void *arg)
+{
+    fs_state *st = fs_get_state(m);
+    Py_VISIT(st->socket_type);
+    Py_VISIT(st->sockfile_type);
+    Py_VISIT(st->server_type);
+    Py_VISIT(st->herror);
+    Py_VISIT(st->gaierror);
+    return 0;
+}
+
+static int
+fs__clear(PyObject *m)
+{
+    fs_state *st = fs_get_state(m);
+    Py_CLEAR(st->socket_type);
+    Py_CLEAR(st->sockfile_type);
+    Py_CLEAR(st->server_type);
+    Py_CLEAR(st->herror);
+    Py_CLEAR(st->gaierror);
+    return 0;
+}
+
+static void
+fs__free(void *m)
+{
+    fs__clear((PyObject *)m);
+}
+
+static PyModuleDef_Slot fs__slots[] = {
+    {Py_mod_exec, fs__exec},
+    {0, NULL}
+};
+
+PyModuleDef fs_module_def = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "_fastsock",
+    .m_doc = "The C core of fastsock: sockets, addresses, resolution, "
+             "socket files and the server loop.",
+    .m_size = sizeof(fs_state),
+    .m_methods = fs__module_functions,
+    .m_slots = fs__slots,
+    .m_traverse = fs__traverse,
+    .m_clear = fs__clear,
+    .m_free = fs__free,
+};
+
+PyMODINIT_FUNC
+PyInit__fastsock(void)
+{
+    return PyModuleDef_Init(&fs_module_def);
+}

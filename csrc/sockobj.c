@@ -1,0 +1,1457 @@
+/*
+ * sockobj.c - the socket type: lifecycle, I/O, options and timeouts.
+ *
+ * Every syscall that can block goes through fs_sock_call(), the one I/O
+ * driver.  The methods here only parse arguments, pick the syscall, and
+ * shape the result.
+ */
+#include "fastsock.h"
+
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <time.h>
+#include <unistd.h>
+
+/* recv(n) with n up to this allocates the result directly; above it the
+ * data lands in a per-socket scratch buffer and only what arrived is copied,
+ * so recv(1 << 20) on a 16-byte message does not map and fault a megabyte. */
+#define FS_RECV_DIRECT_MAX  (64 * 1024)
+/* Largest scratch buffer kept per socket; bigger requests allocate. */
+#define FS_RECV_SCRATCH_MAX (4 * 1024 * 1024)
+
+/* ------------------------------------------------------------------ */
+/* Errors and small argument helpers                                    */
+/* ------------------------------------------------------------------ */
+
+PyObject *
+fs_err_errno(int err)
+{
+    errno = err;
+    return PyErr_SetFromErrno(PyExc_OSError);
+}
+
+int
+fs_sock_check_open(fs_sock *s)
+{
+    if (s->fd < 0) {
+        fs_err_errno(EBADF);
+        return -1;
+    }
+    return 0;
+}
+
+int
+fs_is_socket(fs_state *st, PyObject *o)
+{
+    return PyObject_TypeCheck(o, st->socket_type);
+}
+
+/* A C int from a Python integer, with the messages of the "i" format. */
+static int
+fs__arg_int(PyObject *o, int *out)
+{
+    if (PyFloat_Check(o)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "'float' object cannot be interpreted as an integer");
+        return -1;
+    }
+    long v = PyLong_AsLong(o);
+    if (v == -1 && PyErr_Occurred())
+        return -1;
+    if (v > INT_MAX) {
+        PyErr_SetString(PyExc_OverflowError,
+                        "signed integer is greater than maximum");
+        return -1;
+    }
+    if (v < INT_MIN) {
+        PyErr_SetString(PyExc_OverflowError,
+                        "signed integer is less than minimum");
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
+}
+
+/* A Py_ssize_t from an index-like object, as the "n" format does. */
+static int
+fs__arg_ssize(PyObject *o, Py_ssize_t *out)
+{
+    PyObject *i = PyNumber_Index(o);
+    if (i == NULL)
+        return -1;
+    Py_ssize_t v = PyLong_AsSsize_t(i);
+    Py_DECREF(i);
+    if (v == -1 && PyErr_Occurred())
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int
+fs__check_nargs(const char *name, Py_ssize_t nargs, Py_ssize_t min,
+                Py_ssize_t max)
+{
+    if (nargs < min) {
+        PyErr_Format(PyExc_TypeError, "%s() takes at least %zd argument%s "
+                     "(%zd given)", name, min, min == 1 ? "" : "s", nargs);
+        return -1;
+    }
+    if (nargs > max) {
+        PyErr_Format(PyExc_TypeError, "%s() takes at most %zd argument%s "
+                     "(%zd given)", name, max, max == 1 ? "" : "s", nargs);
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Time                                                                 */
+/* ------------------------------------------------------------------ */
+
+int64_t
+fs_monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Seconds (int or float, or None) -> nanoseconds, rounded up so that a tiny
+ * positive timeout never becomes "non-blocking". */
+int
+fs_timeout_from_object(PyObject *obj, int64_t *out)
+{
+    if (obj == Py_None) {
+        *out = FS_BLOCKING;
+        return 0;
+    }
+    if (PyFloat_Check(obj)) {
+        double d = PyFloat_AS_DOUBLE(obj);
+        if (isnan(d)) {
+            PyErr_SetString(PyExc_ValueError, "Invalid value NaN (not a number)");
+            return -1;
+        }
+        if (d < 0) {
+            PyErr_SetString(PyExc_ValueError, "Timeout value out of range");
+            return -1;
+        }
+        double ns = ceil(d * 1e9);
+        if (!(ns < 9.2e18)) {
+            PyErr_SetString(PyExc_OverflowError,
+                            "timestamp out of range for platform time_t");
+            return -1;
+        }
+        *out = (int64_t)ns;
+        return 0;
+    }
+    PyObject *i = PyNumber_Index(obj);
+    if (i == NULL)
+        return -1;
+    int overflow;
+    long long secs = PyLong_AsLongLongAndOverflow(i, &overflow);
+    Py_DECREF(i);
+    if (secs == -1 && PyErr_Occurred())
+        return -1;
+    if (overflow < 0 || (overflow == 0 && secs < 0)) {
+        PyErr_SetString(PyExc_ValueError, "Timeout value out of range");
+        return -1;
+    }
+    if (overflow > 0 || secs > INT64_MAX / 1000000000) {
+        PyErr_SetString(PyExc_OverflowError,
+                        "timestamp too large to convert to C _PyTime_t");
+        return -1;
+    }
+    *out = (int64_t)secs * 1000000000;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The I/O driver                                                       */
+/* ------------------------------------------------------------------ */
+
+/* Wait for readiness until the deadline (or forever when deadline is 0 and
+ * `forever` is set).  Runs without the GIL.  Returns 1 ready, 0 timed out,
+ * -1 with errno set. */
+static int
+fs__wait(int fd, int writing, fs_deadline deadline, int forever)
+{
+    struct pollfd p = {fd, writing ? POLLOUT : POLLIN, 0};
+    int ms = -1;
+
+    if (!forever) {
+        int64_t left = deadline - fs_monotonic_ns();
+        if (left <= 0)
+            return 0;
+        /* Round up: a poll that returns early would only spin. */
+        int64_t lms = (left + 999999) / 1000000;
+        ms = lms > INT_MAX ? INT_MAX : (int)lms;
+    }
+    int n = poll(&p, 1, ms);
+    if (n < 0)
+        return -1;
+    /* A poll that ran out may still be a hair early for our clock: the
+     * caller tries the syscall once more and then checks the deadline. */
+    return 1;
+}
+
+/* FS_WAIT_FOREVER, as a timeout for fs__call: poll without limit on EAGAIN
+ * (the second half of a blocking connect() interrupted by a signal). */
+#define FS_WAIT_FOREVER ((int64_t)-2)
+
+static int
+fs__call(fs_sock *s, int writing, fs_io_fn fn, void *ctx,
+         fs_deadline *deadline, int64_t timeout)
+{
+    fs_deadline local = 0;
+    if (deadline == NULL)
+        deadline = &local;
+
+    for (;;) {
+        int fd = s->fd, err = 0, timed_out = 0;
+        if (fd < 0) {
+            fs_err_errno(EBADF);
+            return -1;
+        }
+        Py_BEGIN_ALLOW_THREADS
+        for (;;) {
+            if (fn(fd, ctx) >= 0) {
+                err = 0;
+                break;
+            }
+            err = errno;
+            if (err != EAGAIN && err != EWOULDBLOCK)
+                break;
+            if (timeout == FS_WAIT_FOREVER) {
+                if (fs__wait(fd, writing, 0, 1) < 0) {
+                    err = errno;
+                    break;
+                }
+                continue;
+            }
+            if (timeout <= 0)
+                break;
+            if (*deadline == 0)
+                *deadline = fs_monotonic_ns() + timeout;
+            int r = fs__wait(fd, writing, *deadline, 0);
+            if (r < 0) {
+                err = errno;
+                break;
+            }
+            if (r == 0) {
+                timed_out = 1;
+                break;
+            }
+        }
+        Py_END_ALLOW_THREADS
+        if (timed_out) {
+            PyErr_SetString(PyExc_TimeoutError, "timed out");
+            return -1;
+        }
+        if (err == 0)
+            return 0;
+        if (err == EINTR) {
+            /* PEP 475: run the signal handlers; retry unless one raised. */
+            if (PyErr_CheckSignals() < 0)
+                return -1;
+            continue;
+        }
+        fs_err_errno(err);
+        return -1;
+    }
+}
+
+int
+fs_sock_call(fs_sock *s, int writing, fs_io_fn fn, void *ctx,
+             fs_deadline *deadline)
+{
+    return fs__call(s, writing, fn, ctx, deadline, s->timeout_ns);
+}
+
+/* ------------------------------------------------------------------ */
+/* Syscall wrappers: one attempt each, run by the driver                */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+    char *buf;
+    size_t len;
+    int flags;
+    ssize_t result;
+    fs_addr *addr;          /* recvfrom / sendto / accept */
+    socklen_t addrlen;
+} fs__io;
+
+static int
+fs__do_recv(int fd, void *p)
+{
+    fs__io *io = p;
+    io->result = recv(fd, io->buf, io->len, io->flags);
+    return io->result < 0 ? -1 : 0;
+}
+
+static int
+fs__do_recvfrom(int fd, void *p)
+{
+    fs__io *io = p;
+    io->addrlen = sizeof(*io->addr);
+    memset(io->addr, 0, sizeof(io->addr->sa));
+    io->result = recvfrom(fd, io->buf, io->len, io->flags, &io->addr->sa,
+                          &io->addrlen);
+    return io->result < 0 ? -1 : 0;
+}
+
+static int
+fs__do_send(int fd, void *p)
+{
+    fs__io *io = p;
+    io->result = send(fd, io->buf, io->len, io->flags | MSG_NOSIGNAL);
+    return io->result < 0 ? -1 : 0;
+}
+
+static int
+fs__do_sendto(int fd, void *p)
+{
+    fs__io *io = p;
+    io->result = sendto(fd, io->buf, io->len, io->flags | MSG_NOSIGNAL,
+                        &io->addr->sa, io->addrlen);
+    return io->result < 0 ? -1 : 0;
+}
+
+static int
+fs__do_accept(int fd, void *p)
+{
+    fs__io *io = p;
+    io->addrlen = sizeof(*io->addr);
+    io->result = accept4(fd, &io->addr->sa, &io->addrlen, SOCK_CLOEXEC);
+    return io->result < 0 ? -1 : 0;
+}
+
+Py_ssize_t
+fs_sock_recv_raw(fs_sock *s, char *buf, Py_ssize_t len, int flags)
+{
+    fs__io io = {.buf = buf, .len = (size_t)len, .flags = flags};
+    if (fs_sock_call(s, 0, fs__do_recv, &io, NULL) < 0)
+        return -1;
+    return io.result;
+}
+
+Py_ssize_t
+fs_sock_send_raw(fs_sock *s, const char *buf, Py_ssize_t len, int flags)
+{
+    fs__io io = {.buf = (char *)buf, .len = (size_t)len, .flags = flags};
+    if (fs_sock_call(s, 1, fs__do_send, &io, NULL) < 0)
+        return -1;
+    return io.result;
+}
+
+int
+fs_sock_sendall_raw(fs_sock *s, const char *buf, Py_ssize_t len, int flags)
+{
+    /* One deadline for the whole call, armed at its start as the stdlib
+     * does: a slow reader cannot stretch sendall() past the timeout. */
+    fs_deadline deadline = 0;
+    if (s->timeout_ns > 0)
+        deadline = fs_monotonic_ns() + s->timeout_ns;
+    while (len > 0) {
+        fs__io io = {.buf = (char *)buf, .len = (size_t)len, .flags = flags};
+        if (fs_sock_call(s, 1, fs__do_send, &io, &deadline) < 0)
+            return -1;
+        buf += io.result;
+        len -= io.result;
+        /* Signal handlers run between chunks, as in the stdlib. */
+        if (len > 0 && PyErr_CheckSignals() < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int
+fs_sock_accept_raw(fs_sock *s, fs_addr *addr, socklen_t *addrlen)
+{
+    fs__io io = {.addr = addr};
+    if (fs_sock_call(s, 0, fs__do_accept, &io, NULL) < 0)
+        return -1;
+    *addrlen = io.addrlen;
+    return (int)io.result;
+}
+
+/* ------------------------------------------------------------------ */
+/* Blocking mode of the fd                                              */
+/* ------------------------------------------------------------------ */
+
+static int
+fs__set_nonblocking(int fd, int nonblocking)
+{
+    int flags = fcntl(fd, F_GETFL, 0);
+    if (flags < 0)
+        return -1;
+    int want = nonblocking ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK);
+    if (want != flags && fcntl(fd, F_SETFL, want) < 0)
+        return -1;
+    return 0;
+}
+
+/* Apply a timeout: the fd is non-blocking for every mode but None, since
+ * the driver implements timeouts by polling after EAGAIN. */
+static int
+fs__apply_timeout(fs_sock *s, int64_t timeout)
+{
+    s->timeout_ns = timeout;
+    if (fs__set_nonblocking(s->fd, timeout != FS_BLOCKING) < 0) {
+        fs_err_errno(errno);
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Lifecycle                                                            */
+/* ------------------------------------------------------------------ */
+
+static PyObject *fs__sock_new(PyTypeObject *, PyObject *, PyObject *);
+
+/* Our module's state, from our socket type or any subclass of it: walk the
+ * MRO to the heap type this module created (PyType_GetModuleByDef does the
+ * same, but only from 3.11 on). */
+static fs_state *
+fs__state_of_type(PyTypeObject *type)
+{
+    PyObject *mro = type->tp_mro;
+    Py_ssize_t n = mro ? PyTuple_GET_SIZE(mro) : 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyTypeObject *t = (PyTypeObject *)PyTuple_GET_ITEM(mro, i);
+        if (!(t->tp_flags & Py_TPFLAGS_HEAPTYPE) || t->tp_new != fs__sock_new)
+            continue;
+        PyObject *m = PyType_GetModule(t);
+        if (m != NULL && PyModule_GetDef(m) == &fs_module_def)
+            return fs_get_state(m);
+        PyErr_Clear();
+    }
+    PyErr_SetString(PyExc_SystemError, "fastsock: module state not found");
+    return NULL;
+}
+
+static PyObject *
+fs__sock_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    (void)args;
+    (void)kwds;
+    fs_sock *s = (fs_sock *)type->tp_alloc(type, 0);
+    if (s == NULL)
+        return NULL;
+    s->fd = -1;
+    s->family = AF_INET;
+    s->type = SOCK_STREAM;
+    s->timeout_ns = FS_BLOCKING;
+    s->st = fs__state_of_type(type);
+    if (s->st == NULL) {
+        Py_DECREF(s);
+        return NULL;
+    }
+    return (PyObject *)s;
+}
+
+/* Record family/type/proto and the initial timeout of a new socket. */
+static int
+fs__init_fields(fs_sock *s, int fd, int family, int type, int proto)
+{
+    s->fd = fd;
+    s->family = family;
+    s->type = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+    s->proto = proto;
+    s->closed = 0;
+    s->io_refs = 0;
+    if (type & SOCK_NONBLOCK)
+        s->timeout_ns = FS_NONBLOCK;
+    else {
+        s->timeout_ns = s->st->default_timeout_ns;
+        if (s->timeout_ns != FS_BLOCKING &&
+            fs__set_nonblocking(fd, 1) < 0) {
+            fs_err_errno(errno);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* socket(fileno=fd): learn what the fd is, as the stdlib does. */
+static int
+fs__detect(int fd, int *family, int *type, int *proto)
+{
+    socklen_t len;
+    if (*family == -1) {
+        fs_addr a;
+        len = sizeof(a);
+        memset(&a, 0, sizeof(a));
+        if (getsockname(fd, &a.sa, &len) < 0)
+            return -1;
+        *family = a.sa.sa_family;
+    }
+    if (*type == -1) {
+        len = sizeof(*type);
+        if (getsockopt(fd, SOL_SOCKET, SO_TYPE, type, &len) < 0)
+            return -1;
+    }
+    if (*proto == -1) {
+        len = sizeof(*proto);
+        if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, proto, &len) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int
+fs__sock_init(PyObject *self, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"family", "type", "proto", "fileno", NULL};
+    fs_sock *s = (fs_sock *)self;
+    int family = -1, type = -1, proto = -1, fd;
+    PyObject *fdobj = NULL;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|iiiO:socket", kwlist,
+                                     &family, &type, &proto, &fdobj))
+        return -1;
+    if (PySys_Audit("socket.__new__", "Oiii", self, family, type, proto) < 0)
+        return -1;
+
+    if (fdobj != NULL && fdobj != Py_None) {
+        if (PyFloat_Check(fdobj)) {
+            PyErr_SetString(PyExc_TypeError,
+                            "'float' object cannot be interpreted as an integer");
+            return -1;
+        }
+        long v = PyLong_AsLong(fdobj);
+        if (v == -1 && PyErr_Occurred())
+            return -1;
+        if (v < 0) {
+            PyErr_SetString(PyExc_ValueError, "negative file descriptor");
+            return -1;
+        }
+        if (v > INT_MAX) {
+            PyErr_SetString(PyExc_OverflowError,
+                            "signed integer is greater than maximum");
+            return -1;
+        }
+        fd = (int)v;
+        if (fs__detect(fd, &family, &type, &proto) < 0) {
+            fs_err_errno(errno);
+            return -1;
+        }
+    }
+    else {
+        if (family == -1)
+            family = AF_INET;
+        if (type == -1)
+            type = SOCK_STREAM;
+        if (proto == -1)
+            proto = 0;
+        Py_BEGIN_ALLOW_THREADS
+        fd = socket(family, type | SOCK_CLOEXEC, proto);
+        Py_END_ALLOW_THREADS
+        if (fd < 0) {
+            fs_err_errno(errno);
+            return -1;
+        }
+    }
+    /* Re-initialising a live socket would leak its fd: close it first. */
+    if (s->fd >= 0 && s->fd != fd)
+        close(s->fd);
+    return fs__init_fields(s, fd, family, type, proto);
+}
+
+PyObject *
+fs_sock_from_fd(PyTypeObject *type, int fd, int family, int stype, int proto)
+{
+    fs_sock *s = (fs_sock *)fs__sock_new(type, NULL, NULL);
+    if (s == NULL) {
+        close(fd);
+        return NULL;
+    }
+    if (fs__init_fields(s, fd, family, stype, proto) < 0) {
+        Py_DECREF(s);       /* dealloc closes the fd */
+        return NULL;
+    }
+    return (PyObject *)s;
+}
+
+static int
+fs__real_close(fs_sock *s)
+{
+    int fd = s->fd, res = 0;
+    s->fd = -1;
+    PyMem_Free(s->scratch);
+    s->scratch = NULL;
+    if (fd >= 0) {
+        Py_BEGIN_ALLOW_THREADS
+        res = close(fd);
+        Py_END_ALLOW_THREADS
+        /* ECONNRESET reports the peer's state, and a close() interrupted
+         * by a signal has released the fd on Linux: neither is an error. */
+        if (res < 0 && (errno == ECONNRESET || errno == EINTR))
+            res = 0;
+    }
+    return res;
+}
+
+void
+fs_sock_incref_io(fs_sock *s)
+{
+    s->io_refs++;
+}
+
+int
+fs_sock_decref_io(fs_sock *s)
+{
+    if (s->io_refs > 0)
+        s->io_refs--;
+    if (s->closed && s->io_refs <= 0 && fs__real_close(s) < 0) {
+        fs_err_errno(errno);
+        return -1;
+    }
+    return 0;
+}
+
+static void
+fs__sock_finalize(PyObject *self)
+{
+    fs_sock *s = (fs_sock *)self;
+    if (s->fd < 0)
+        return;
+    PyObject *et, *ev, *tb;
+    PyErr_Fetch(&et, &ev, &tb);
+    /* Reaching here with an open fd means nobody called close(): say so,
+     * as the stdlib does, then release the fd. */
+    if (PyErr_ResourceWarning(self, 1, "unclosed %R", self) < 0) {
+        if (PyErr_ExceptionMatches(PyExc_Warning))
+            PyErr_WriteUnraisable(self);
+        PyErr_Clear();
+    }
+    int fd = s->fd;
+    s->fd = -1;
+    close(fd);
+    PyErr_Restore(et, ev, tb);
+}
+
+static void
+fs__sock_dealloc(PyObject *self)
+{
+    fs_sock *s = (fs_sock *)self;
+    PyTypeObject *tp = Py_TYPE(self);
+    if (PyObject_CallFinalizerFromDealloc(self) < 0)
+        return;
+    if (s->weakreflist != NULL)
+        PyObject_ClearWeakRefs(self);
+    if (s->fd >= 0)
+        close(s->fd);
+    PyMem_Free(s->scratch);
+    tp->tp_free(self);
+    Py_DECREF(tp);
+}
+
+static PyObject *
+fs__sock_repr(PyObject *self)
+{
+    fs_sock *s = (fs_sock *)self;
+    return PyUnicode_FromFormat("<socket object, fd=%d, family=%d, type=%d, "
+                                "proto=%d>", s->fd, s->family, s->type,
+                                s->proto);
+}
+
+/* ------------------------------------------------------------------ */
+/* Methods: lifecycle                                                   */
+/* ------------------------------------------------------------------ */
+
+static PyObject *
+fs__sock_close(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    fs_sock *s = (fs_sock *)self;
+    s->closed = 1;
+    if (s->io_refs <= 0 && fs__real_close(s) < 0)
+        return fs_err_errno(errno);
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+fs__sock_real_close(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    if (fs__real_close((fs_sock *)self) < 0)
+        return fs_err_errno(errno);
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+fs__sock_detach(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    fs_sock *s = (fs_sock *)self;
+    int fd = s->fd;
+    s->fd = -1;
+    s->closed = 1;
+    return PyLong_FromLong(fd);
+}
+
+static PyObject *
+fs__sock_fileno(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    return PyLong_FromLong(((fs_sock *)self)->fd);
+}
+
+static PyObject *
+fs__sock_dup(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    fs_sock *s = (fs_sock *)self;
+    int fd = fcntl(s->fd, F_DUPFD_CLOEXEC, 0);
+    if (fd < 0)
+        return fs_err_errno(errno);
+    fs_sock *n = (fs_sock *)fs__sock_new(Py_TYPE(self), NULL, NULL);
+    if (n == NULL) {
+        close(fd);
+        return NULL;
+    }
+    n->fd = fd;
+    n->family = s->family;
+    n->type = s->type;
+    n->proto = s->proto;
+    /* The duplicate shares the open file, so its O_NONBLOCK too; keep the
+     * same timeout so the two agree on what the fd's mode means. */
+    n->timeout_ns = s->timeout_ns;
+    return (PyObject *)n;
+}
+
+static PyObject *
+fs__sock_get_inheritable(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    int flags = fcntl(((fs_sock *)self)->fd, F_GETFD);
+    if (flags < 0)
+        return fs_err_errno(errno);
+    return PyBool_FromLong(!(flags & FD_CLOEXEC));
+}
+
+static PyObject *
+fs__sock_set_inheritable(PyObject *self, PyObject *arg)
+{
+    int fd = ((fs_sock *)self)->fd;
+    int inheritable = PyObject_IsTrue(arg);
+    if (inheritable < 0)
+        return NULL;
+    int flags = fcntl(fd, F_GETFD);
+    if (flags < 0)
+        return fs_err_errno(errno);
+    int want = inheritable ? (flags & ~FD_CLOEXEC) : (flags | FD_CLOEXEC);
+    if (want != flags && fcntl(fd, F_SETFD, want) < 0)
+        return fs_err_errno(errno);
+    Py_RETURN_NONE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Methods: timeouts                                                    */
+/* ------------------------------------------------------------------ */
+
+static PyObject *
+fs__sock_settimeout(PyObject *self, PyObject *arg)
+{
+    int64_t t;
+    if (fs_timeout_from_object(arg, &t) < 0)
+        return NULL;
+    if (fs__apply_timeout((fs_sock *)self, t) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+fs__timeout_object(int64_t t)
+{
+    if (t == FS_BLOCKING)
+        Py_RETURN_NONE;
+    return PyFloat_FromDouble((double)t / 1e9);
+}
+
+static PyObject *
+fs__sock_gettimeout(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    return fs__timeout_object(((fs_sock *)self)->timeout_ns);
+}
+
+static PyObject *
+fs__sock_timeout_get(PyObject *self, void *closure)
+{
+    (void)closure;
+    return fs__timeout_object(((fs_sock *)self)->timeout_ns);
+}
+
+static PyObject *
+fs__sock_setblocking(PyObject *self, PyObject *arg)
+{
+    int block = PyObject_IsTrue(arg);
+    if (block < 0)
+        return NULL;
+    if (fs__apply_timeout((fs_sock *)self, block ? FS_BLOCKING : FS_NONBLOCK) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+fs__sock_getblocking(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    return PyBool_FromLong(((fs_sock *)self)->timeout_ns != FS_NONBLOCK);
+}
+
+/* ------------------------------------------------------------------ */
+/* Methods: addresses and connection setup                              */
+/* ------------------------------------------------------------------ */
+
+static PyObject *
+fs__sock_bind(PyObject *self, PyObject *addrobj)
+{
+    fs_sock *s = (fs_sock *)self;
+    fs_addr a;
+    socklen_t len;
+    int res;
+
+    if (fs_addr_parse(s, addrobj, &a, &len, "bind()") < 0)
+        return NULL;
+    if (PySys_Audit("socket.bind", "OO", self, addrobj) < 0)
+        return NULL;
+    Py_BEGIN_ALLOW_THREADS
+    res = bind(s->fd, &a.sa, len);
+    Py_END_ALLOW_THREADS
+    if (res < 0)
+        return fs_err_errno(errno);
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+fs__sock_listen(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    fs_sock *s = (fs_sock *)self;
+    int backlog = SOMAXCONN < 128 ? SOMAXCONN : 128, res;
+
+    if (fs__check_nargs("listen", nargs, 0, 1) < 0)
+        return NULL;
+    if (nargs == 1 && fs__arg_int(args[0], &backlog) < 0)
+        return NULL;
+    /* A negative backlog means zero, as in the stdlib. */
+    if (backlog < 0)
+        backlog = 0;
+    Py_BEGIN_ALLOW_THREADS
+    res = listen(s->fd, backlog);
+    Py_END_ALLOW_THREADS
+    if (res < 0)
+        return fs_err_errno(errno);
+    Py_RETURN_NONE;
+}
+
+typedef struct {
+    int err;
+} fs__conn;
+
+/* Is the pending connect() finished?  EAGAIN until the fd is writable,
+ * then the outcome (SO_ERROR) in ctx->err. */
+static int
+fs__do_connect_check(int fd, void *p)
+{
+    fs__conn *c = p;
+    struct pollfd pfd = {fd, POLLOUT, 0};
+    int n = poll(&pfd, 1, 0);
+    if (n < 0)
+        return -1;
+    if (n == 0) {
+        errno = EAGAIN;
+        return -1;
+    }
+    socklen_t len = sizeof(c->err);
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &c->err, &len) < 0)
+        return -1;
+    return 0;
+}
+
+/* connect(): returns 0 or the errno of the failure (for connect_ex); -1
+ * with an exception set for errors that connect_ex raises too. */
+static int
+fs__connect(fs_sock *s, PyObject *addrobj, int raise)
+{
+    fs_addr a;
+    socklen_t len;
+    int res, err;
+
+    if (fs_addr_parse(s, addrobj, &a, &len, "connect()") < 0)
+        return -1;
+    if (PySys_Audit("socket.connect", "OO", (PyObject *)s, addrobj) < 0)
+        return -1;
+    Py_BEGIN_ALLOW_THREADS
+    res = connect(s->fd, &a.sa, len);
+    Py_END_ALLOW_THREADS
+    err = res < 0 ? errno : 0;
+
+    /* connect() runs once: after EINTR or EINPROGRESS the kernel keeps
+     * connecting, so we wait for the outcome instead of calling again. */
+    int wait = (err == EINTR) ||
+               (err == EINPROGRESS && s->timeout_ns > 0);
+    if (err == EINTR && PyErr_CheckSignals() < 0)
+        return -1;
+    if (err == EINTR && s->timeout_ns == FS_NONBLOCK)
+        wait = 0, err = EINPROGRESS;
+    if (wait) {
+        fs__conn c = {0};
+        int64_t timeout = s->timeout_ns > 0 ? s->timeout_ns : FS_WAIT_FOREVER;
+        if (fs__call(s, 1, fs__do_connect_check, &c, NULL, timeout) < 0) {
+            if (!raise && PyErr_ExceptionMatches(PyExc_TimeoutError)) {
+                PyErr_Clear();
+                return EWOULDBLOCK;
+            }
+            return -1;
+        }
+        err = c.err;
+    }
+    if (err != 0 && raise) {
+        fs_err_errno(err);
+        return -1;
+    }
+    return err;
+}
+
+static PyObject *
+fs__sock_connect(PyObject *self, PyObject *addrobj)
+{
+    if (fs__connect((fs_sock *)self, addrobj, 1) != 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+fs__sock_connect_ex(PyObject *self, PyObject *addrobj)
+{
+    int r = fs__connect((fs_sock *)self, addrobj, 0);
+    if (r < 0)
+        return NULL;
+    return PyLong_FromLong(r);
+}
+
+static PyObject *
+fs__sock_getsockname(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    fs_sock *s = (fs_sock *)self;
+    fs_addr a;
+    socklen_t len = sizeof(a);
+    memset(&a, 0, sizeof(a.sa));
+    if (getsockname(s->fd, &a.sa, &len) < 0)
+        return fs_err_errno(errno);
+    return fs_addr_make(s->st, &a.sa, len, s->proto);
+}
+
+static PyObject *
+fs__sock_getpeername(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    fs_sock *s = (fs_sock *)self;
+    fs_addr a;
+    socklen_t len = sizeof(a);
+    memset(&a, 0, sizeof(a.sa));
+    if (getpeername(s->fd, &a.sa, &len) < 0)
+        return fs_err_errno(errno);
+    return fs_addr_make(s->st, &a.sa, len, s->proto);
+}
+
+/* accept() -> (socket, address).  The new socket is of the listening
+ * socket's own class.  It takes the default timeout, except that a
+ * listening socket with a timeout hands out blocking sockets when the
+ * default is None, as the stdlib's accept() does. */
+static PyObject *
+fs__sock_accept(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    fs_sock *s = (fs_sock *)self;
+    fs_addr a;
+    socklen_t len;
+
+    int fd = fs_sock_accept_raw(s, &a, &len);
+    if (fd < 0)
+        return NULL;
+    PyObject *addr = fs_addr_make(s->st, &a.sa, len, s->proto);
+    if (addr == NULL) {
+        close(fd);
+        return NULL;
+    }
+    PyObject *conn = fs_sock_from_fd(Py_TYPE(self), fd, s->family, s->type,
+                                     s->proto);
+    if (conn == NULL) {
+        Py_DECREF(addr);
+        return NULL;
+    }
+    return Py_BuildValue("(NN)", conn, addr);
+}
+
+/* _accept() -> (fd, address), the stdlib's low-level form. */
+static PyObject *
+fs__sock__accept(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    fs_sock *s = (fs_sock *)self;
+    fs_addr a;
+    socklen_t len;
+
+    int fd = fs_sock_accept_raw(s, &a, &len);
+    if (fd < 0)
+        return NULL;
+    PyObject *addr = fs_addr_make(s->st, &a.sa, len, s->proto);
+    if (addr == NULL) {
+        close(fd);
+        return NULL;
+    }
+    return Py_BuildValue("(iN)", fd, addr);
+}
+
+static PyObject *
+fs__sock_shutdown(PyObject *self, PyObject *arg)
+{
+    int how, res;
+    if (fs__arg_int(arg, &how) < 0)
+        return NULL;
+    Py_BEGIN_ALLOW_THREADS
+    res = shutdown(((fs_sock *)self)->fd, how);
+    Py_END_ALLOW_THREADS
+    if (res < 0)
+        return fs_err_errno(errno);
+    Py_RETURN_NONE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Methods: receiving                                                   */
+/* ------------------------------------------------------------------ */
+
+/* recv into a scratch buffer and copy out only what arrived. */
+static PyObject *
+fs__recv_via_scratch(fs_sock *s, Py_ssize_t n, int flags)
+{
+    if (s->scratch == NULL) {
+        s->scratch = PyMem_Malloc(FS_RECV_SCRATCH_MAX);
+        if (s->scratch == NULL)
+            return PyErr_NoMemory();
+    }
+    s->scratch_busy = 1;
+    Py_ssize_t got = fs_sock_recv_raw(s, s->scratch, n, flags);
+    PyObject *res = NULL;
+    /* The socket may have been closed by another thread meanwhile, which
+     * frees the scratch buffer; only copy from it while it exists. */
+    if (got >= 0 && s->scratch != NULL)
+        res = PyBytes_FromStringAndSize(s->scratch, got);
+    else if (got >= 0)
+        res = fs_err_errno(EBADF);
+    s->scratch_busy = 0;
+    return res;
+}
+
+static PyObject *
+fs__sock_recv(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    fs_sock *s = (fs_sock *)self;
+    Py_ssize_t n;
+    int flags = 0;
+
+    if (fs__check_nargs("recv", nargs, 1, 2) < 0 ||
+        fs__arg_ssize(args[0], &n) < 0 ||
+        (nargs == 2 && fs__arg_int(args[1], &flags) < 0))
+        return NULL;
+    if (n < 0) {
+        PyErr_SetString(PyExc_ValueError, "negative buffersize in recv");
+        return NULL;
+    }
+    if (n > FS_RECV_DIRECT_MAX && n <= FS_RECV_SCRATCH_MAX &&
+        !s->scratch_busy)
+        return fs__recv_via_scratch(s, n, flags);
+
+    PyObject *buf = PyBytes_FromStringAndSize(NULL, n);
+    if (buf == NULL)
+        return NULL;
+    Py_ssize_t got = fs_sock_recv_raw(s, PyBytes_AS_STRING(buf), n, flags);
+    if (got < 0) {
+        Py_DECREF(buf);
+        return NULL;
+    }
+    if (got != n && _PyBytes_Resize(&buf, got) < 0)
+        return NULL;
+    return buf;
+}
+
+/* Parse (buffer, nbytes=0, flags=0) of recv_into / recvfrom_into. */
+static int
+fs__parse_into(const char *name, PyObject *args, PyObject *kwds,
+               Py_buffer *view, Py_ssize_t *nbytes, int *flags)
+{
+    static char *kwlist[] = {"buffer", "nbytes", "flags", NULL};
+    char fmt[64];
+    *nbytes = 0;
+    *flags = 0;
+    PyOS_snprintf(fmt, sizeof(fmt), "w*|ni:%s", name);
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, fmt, kwlist, view, nbytes,
+                                     flags))
+        return -1;
+    if (*nbytes < 0) {
+        PyBuffer_Release(view);
+        PyErr_Format(PyExc_ValueError, "negative buffersize in %s", name);
+        return -1;
+    }
+    if (*nbytes == 0)
+        *nbytes = view->len;
+    else if (*nbytes > view->len) {
+        PyBuffer_Release(view);
+        PyErr_SetString(PyExc_ValueError, "buffer too small for requested bytes");
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *
+fs__sock_recv_into(PyObject *self, PyObject *args, PyObject *kwds)
+{
+    Py_buffer view;
+    Py_ssize_t n;
+    int flags;
+
+    if (fs__parse_into("recv_into", args, kwds, &view, &n, &flags) < 0)
+        return NULL;
+    Py_ssize_t got = fs_sock_recv_raw((fs_sock *)self, view.buf, n, flags);
+    PyBuffer_Release(&view);
+    if (got < 0)
+        return NULL;
+    return PyLong_FromSsize_t(got);
+}
+
+static PyObject *
+fs__sock_recvfrom(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    fs_sock *s = (fs_sock *)self;
+    Py_ssize_t n;
+    int flags = 0;
+    fs_addr a;
+
+    if (fs__check_nargs("recvfrom", nargs, 1, 2) < 0 ||
+        fs__arg_ssize(args[0], &n) < 0 ||
+        (nargs == 2 && fs__arg_int(args[1], &flags) < 0))
+        return NULL;
+    if (n < 0) {
+        PyErr_SetString(PyExc_ValueError, "negative buffersize in recvfrom");
+        return NULL;
+    }
+    PyObject *buf = PyBytes_FromStringAndSize(NULL, n);
+    if (buf == NULL)
+        return NULL;
+    fs__io io = {.buf = PyBytes_AS_STRING(buf), .len = (size_t)n,
+                 .flags = flags, .addr = &a};
+    if (fs_sock_call(s, 0, fs__do_recvfrom, &io, NULL) < 0) {
+        Py_DECREF(buf);
+        return NULL;
+    }
+    if (io.result != n && _PyBytes_Resize(&buf, io.result) < 0)
+        return NULL;
+    PyObject *addr = fs_addr_make(s->st, &a.sa, io.addrlen, s->proto);
+    if (addr == NULL) {
+        Py_DECREF(buf);
+        return NULL;
+    }
+    return Py_BuildValue("(NN)", buf, addr);
+}
+
+static PyObject *
+fs__sock_recvfrom_into(PyObject *self, PyObject *args, PyObject *kwds)
+{
+    fs_sock *s = (fs_sock *)self;
+    Py_buffer view;
+    Py_ssize_t n;
+    int flags;
+    fs_addr a;
+
+    if (fs__parse_into("recvfrom_into", args, kwds, &view, &n, &flags) < 0)
+        return NULL;
+    fs__io io = {.buf = view.buf, .len = (size_t)n, .flags = flags,
+                 .addr = &a};
+    int r = fs_sock_call(s, 0, fs__do_recvfrom, &io, NULL);
+    PyBuffer_Release(&view);
+    if (r < 0)
+        return NULL;
+    PyObject *addr = fs_addr_make(s->st, &a.sa, io.addrlen, s->proto);
+    if (addr == NULL)
+        return NULL;
+    return Py_BuildValue("(nN)", (Py_ssize_t)io.result, addr);
+}
+
+/* ------------------------------------------------------------------ */
+/* Methods: sending                                                     */
+/* ------------------------------------------------------------------ */
+
+/* Parse (data[, flags]) of send / sendall. */
+static int
+fs__parse_send(const char *name, PyObject *const *args, Py_ssize_t nargs,
+               Py_buffer *view, int *flags)
+{
+    *flags = 0;
+    if (fs__check_nargs(name, nargs, 1, 2) < 0)
+        return -1;
+    if (nargs == 2 && fs__arg_int(args[1], flags) < 0)
+        return -1;
+    if (PyObject_GetBuffer(args[0], view, PyBUF_SIMPLE) < 0) {
+        if (PyErr_ExceptionMatches(PyExc_TypeError)) {
+            PyErr_Clear();
+            PyErr_Format(PyExc_TypeError,
+                         "a bytes-like object is required, not '%.100s'",
+                         Py_TYPE(args[0])->tp_name);
+        }
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *
+fs__sock_send(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    Py_buffer view;
+    int flags;
+
+    if (fs__parse_send("send", args, nargs, &view, &flags) < 0)
+        return NULL;
+    Py_ssize_t sent = fs_sock_send_raw((fs_sock *)self, view.buf, view.len,
+                                       flags);
+    PyBuffer_Release(&view);
+    if (sent < 0)
+        return NULL;
+    return PyLong_FromSsize_t(sent);
+}
+
+static PyObject *
+fs__sock_sendall(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    Py_buffer view;
+    int flags;
+
+    if (fs__parse_send("sendall", args, nargs, &view, &flags) < 0)
+        return NULL;
+    int r = fs_sock_sendall_raw((fs_sock *)self, view.buf, view.len, flags);
+    PyBuffer_Release(&view);
+    if (r < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+fs__sock_sendto(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    fs_sock *s = (fs_sock *)self;
+    Py_buffer view;
+    int flags = 0;
+    PyObject *addrobj;
+    fs_addr a;
+
+    if (nargs == 2)
+        addrobj = args[1];
+    else if (nargs == 3) {
+        if (fs__arg_int(args[1], &flags) < 0)
+            return NULL;
+        addrobj = args[2];
+    }
+    else {
+        PyErr_Format(PyExc_TypeError,
+                     "sendto() takes 2 or 3 arguments (%zd given)", nargs);
+        return NULL;
+    }
+    if (PyObject_GetBuffer(args[0], &view, PyBUF_SIMPLE) < 0)
+        return NULL;
+    fs__io io = {.buf = view.buf, .len = (size_t)view.len, .flags = flags,
+                 .addr = &a};
+    if (fs_addr_parse(s, addrobj, &a, &io.addrlen, "sendto()") < 0 ||
+        PySys_Audit("socket.sendto", "OO", self, addrobj) < 0) {
+        PyBuffer_Release(&view);
+        return NULL;
+    }
+    int r = fs_sock_call(s, 1, fs__do_sendto, &io, NULL);
+    PyBuffer_Release(&view);
+    if (r < 0)
+        return NULL;
+    return PyLong_FromSsize_t(io.result);
+}
+
+/* ------------------------------------------------------------------ */
+/* Methods: options                                                     */
+/* ------------------------------------------------------------------ */
+
+static PyObject *
+fs__sock_setsockopt(PyObject *self, PyObject *args)
+{
+    fs_sock *s = (fs_sock *)self;
+    int level, optname, ival, res;
+    unsigned int optlen;
+    Py_buffer view;
+    PyObject *none;
+
+    /* setsockopt(level, opt, int) */
+    if (PyArg_ParseTuple(args, "iii:setsockopt", &level, &optname, &ival)) {
+        res = setsockopt(s->fd, level, optname, &ival, sizeof(ival));
+        goto done;
+    }
+    PyErr_Clear();
+    /* setsockopt(level, opt, None, optlen) */
+    if (PyArg_ParseTuple(args, "iiO!I:setsockopt", &level, &optname,
+                         Py_TYPE(Py_None), &none, &optlen)) {
+        res = setsockopt(s->fd, level, optname, NULL, (socklen_t)optlen);
+        goto done;
+    }
+    PyErr_Clear();
+    /* setsockopt(level, opt, buffer) */
+    if (!PyArg_ParseTuple(args, "iiy*:setsockopt", &level, &optname, &view))
+        return NULL;
+    res = setsockopt(s->fd, level, optname, view.buf, (socklen_t)view.len);
+    PyBuffer_Release(&view);
+done:
+    if (res < 0)
+        return fs_err_errno(errno);
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+fs__sock_getsockopt(PyObject *self, PyObject *args)
+{
+    fs_sock *s = (fs_sock *)self;
+    int level, optname, buflen = 0;
+
+    if (!PyArg_ParseTuple(args, "ii|i:getsockopt", &level, &optname, &buflen))
+        return NULL;
+    if (buflen == 0) {
+        int v = 0;
+        socklen_t len = sizeof(v);
+        if (getsockopt(s->fd, level, optname, &v, &len) < 0)
+            return fs_err_errno(errno);
+        return PyLong_FromLong(v);
+    }
+    if (buflen < 0 || buflen > 1024) {
+        PyErr_SetString(PyExc_OSError, "getsockopt buflen out of range");
+        return NULL;
+    }
+    PyObject *buf = PyBytes_FromStringAndSize(NULL, buflen);
+    if (buf == NULL)
+        return NULL;
+    socklen_t len = (socklen_t)buflen;
+    if (getsockopt(s->fd, level, optname, PyBytes_AS_STRING(buf), &len) < 0) {
+        Py_DECREF(buf);
+        return fs_err_errno(errno);
+    }
+    if ((Py_ssize_t)len != buflen && _PyBytes_Resize(&buf, len) < 0)
+        return NULL;
+    return buf;
+}
+
+/* ------------------------------------------------------------------ */
+/* Type definition                                                      */
+/* ------------------------------------------------------------------ */
+
+#define FASTCALL(f) ((PyCFunction)(void (*)(void))(f))
+
+static PyMethodDef fs__sock_methods[] = {
+    {"recv", FASTCALL(fs__sock_recv), METH_FASTCALL,
+     "recv(bufsize[, flags]) -> data\n\nReceive up to bufsize bytes."},
+    {"recv_into", FASTCALL(fs__sock_recv_into), METH_VARARGS | METH_KEYWORDS,
+     "recv_into(buffer, [nbytes[, flags]]) -> nbytes_read"},
+    {"recvfrom", FASTCALL(fs__sock_recvfrom), METH_FASTCALL,
+     "recvfrom(buffersize[, flags]) -> (data, address info)"},
+    {"recvfrom_into", FASTCALL(fs__sock_recvfrom_into),
+     METH_VARARGS | METH_KEYWORDS,
+     "recvfrom_into(buffer[, nbytes[, flags]]) -> (nbytes, address info)"},
+    {"send", FASTCALL(fs__sock_send), METH_FASTCALL,
+     "send(data[, flags]) -> count"},
+    {"sendall", FASTCALL(fs__sock_sendall), METH_FASTCALL,
+     "sendall(data[, flags])\n\nSend all of data, or raise."},
+    {"sendto", FASTCALL(fs__sock_sendto), METH_FASTCALL,
+     "sendto(data[, flags], address) -> count"},
+    {"sendmsg", FASTCALL(fs_sock_sendmsg), METH_FASTCALL,
+     "sendmsg(buffers[, ancdata[, flags[, address]]]) -> count"},
+    {"recvmsg", FASTCALL(fs_sock_recvmsg), METH_FASTCALL,
+     "recvmsg(bufsize[, ancbufsize[, flags]]) -> (data, ancdata, msg_flags, address)"},
+    {"recvmsg_into", FASTCALL(fs_sock_recvmsg_into), METH_FASTCALL,
+     "recvmsg_into(buffers[, ancbufsize[, flags]]) -> (nbytes, ancdata, msg_flags, address)"},
+    {"accept", fs__sock_accept, METH_NOARGS,
+     "accept() -> (socket object, address info)"},
+    {"_accept", fs__sock__accept, METH_NOARGS,
+     "_accept() -> (integer file descriptor, address info)"},
+    {"bind", fs__sock_bind, METH_O, "bind(address)"},
+    {"listen", FASTCALL(fs__sock_listen), METH_FASTCALL, "listen([backlog])"},
+    {"connect", fs__sock_connect, METH_O, "connect(address)"},
+    {"connect_ex", fs__sock_connect_ex, METH_O,
+     "connect_ex(address) -> errno"},
+    {"close", fs__sock_close, METH_NOARGS,
+     "close()\n\nClose the socket; the fd goes once its files are closed."},
+    {"_real_close", fs__sock_real_close, METH_NOARGS, "Close the fd now."},
+    {"detach", fs__sock_detach, METH_NOARGS,
+     "detach() -> fd\n\nRelease the fd without closing it."},
+    {"dup", fs__sock_dup, METH_NOARGS, "dup() -> socket object"},
+    {"fileno", fs__sock_fileno, METH_NOARGS, "fileno() -> integer"},
+    {"getsockname", fs__sock_getsockname, METH_NOARGS,
+     "getsockname() -> address info"},
+    {"getpeername", fs__sock_getpeername, METH_NOARGS,
+     "getpeername() -> address info"},
+    {"getsockopt", fs__sock_getsockopt, METH_VARARGS,
+     "getsockopt(level, option[, buffersize]) -> value"},
+    {"setsockopt", fs__sock_setsockopt, METH_VARARGS,
+     "setsockopt(level, option, value: int | buffer)\n"
+     "setsockopt(level, option, None, optlen: int)"},
+    {"settimeout", fs__sock_settimeout, METH_O, "settimeout(timeout)"},
+    {"gettimeout", fs__sock_gettimeout, METH_NOARGS,
+     "gettimeout() -> timeout"},
+    {"setblocking", fs__sock_setblocking, METH_O, "setblocking(flag)"},
+    {"getblocking", fs__sock_getblocking, METH_NOARGS,
+     "getblocking() -> bool"},
+    {"shutdown", fs__sock_shutdown, METH_O, "shutdown(flag)"},
+    {"get_inheritable", fs__sock_get_inheritable, METH_NOARGS,
+     "Get the inheritable flag of the socket"},
+    {"set_inheritable", fs__sock_set_inheritable, METH_O,
+     "Set the inheritable flag of the socket"},
+    {NULL, NULL, 0, NULL}
+};
+
+static PyMemberDef fs__sock_members[] = {
+    {"family", T_INT, offsetof(fs_sock, family), READONLY,
+     "the socket family"},
+    {"type", T_INT, offsetof(fs_sock, type), READONLY, "the socket type"},
+    {"proto", T_INT, offsetof(fs_sock, proto), READONLY,
+     "the socket protocol"},
+    {"_io_refs", T_INT, offsetof(fs_sock, io_refs), 0,
+     "open socket files that keep the fd alive"},
+    {"_closed", T_BOOL, offsetof(fs_sock, closed), 0,
+     "close() has been called"},
+    {"__weaklistoffset__", T_PYSSIZET, offsetof(fs_sock, weakreflist),
+     READONLY, NULL},
+    {NULL, 0, 0, 0, NULL}
+};
+
+static PyGetSetDef fs__sock_getset[] = {
+    {"timeout", fs__sock_timeout_get, NULL,
+     "the socket timeout in seconds, or None", NULL},
+    {NULL, NULL, NULL, NULL, NULL}
+};
+
+static PyType_Slot fs__sock_slots[] = {
+    {Py_tp_new, fs__sock_new},
+    {Py_tp_init, fs__sock_init},
+    {Py_tp_dealloc, fs__sock_dealloc},
+    {Py_tp_finalize, fs__sock_finalize},
+    {Py_tp_repr, fs__sock_repr},
+    {Py_tp_methods, fs__sock_methods},
+    {Py_tp_members, fs__sock_members},
+    {Py_tp_getset, fs__sock_getset},
+    {Py_tp_doc, "socket(family=AF_INET, type=SOCK_STREAM, proto=0, "
+                "fileno=None) -> socket object\n\n"
+                "A socket whose every operation is done in C."},
+    {0, NULL}
+};
+
+PyType_Spec fs_sock_spec = {
+    .name = "_fastsock.socket",
+    .basicsize = sizeof(fs_sock),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+    .slots = fs__sock_slots,
+};
