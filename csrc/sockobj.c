@@ -195,6 +195,16 @@ fs__wait(int fd, int writing, fs_deadline deadline, int forever)
     return 1;
 }
 
+/* Has s->fd changed from `fd` (closed by another thread)?  Read without
+ * the GIL: a volatile read so the compiler cannot reuse a stale value.  The
+ * window between this check and the next syscall is the same one the
+ * stdlib has; closing the fd under a running call is the caller's race. */
+static int
+fs__fd_changed(fs_sock *s, int fd)
+{
+    return *(volatile int *)&s->fd != fd;
+}
+
 /* FS_WAIT_FOREVER, as a timeout for fs__call: poll without limit on EAGAIN
  * (the second half of a blocking connect() interrupted by a signal). */
 #define FS_WAIT_FOREVER ((int64_t)-2)
@@ -227,6 +237,10 @@ fs__call(fs_sock *s, int writing, fs_io_fn fn, void *ctx,
                     err = errno;
                     break;
                 }
+                if (fs__fd_changed(s, fd)) {
+                    err = EBADF;
+                    break;
+                }
                 continue;
             }
             if (timeout <= 0)
@@ -240,6 +254,18 @@ fs__call(fs_sock *s, int writing, fs_io_fn fn, void *ctx,
             }
             if (r == 0) {
                 timed_out = 1;
+                break;
+            }
+            /* Another thread may have closed the socket while we waited,
+             * and the fd number may already name a new file: retry only on
+             * the fd the socket still holds (as the stdlib re-reads it). */
+            if (fs__fd_changed(s, fd)) {
+                /* A wait that ran out is a timeout, as in the stdlib,
+                 * even if the socket was closed meanwhile. */
+                if (fs_monotonic_ns() >= *deadline)
+                    timed_out = 1;
+                else
+                    err = EBADF;
                 break;
             }
         }
@@ -579,8 +605,12 @@ fs__real_close(fs_sock *s)
 {
     int fd = s->fd, res = 0;
     s->fd = -1;
-    PyMem_Free(s->scratch);
-    s->scratch = NULL;
+    /* A recv() in another thread may be writing into the scratch buffer
+     * right now (without the GIL): it frees the buffer when it ends. */
+    if (!s->scratch_busy) {
+        PyMem_Free(s->scratch);
+        s->scratch = NULL;
+    }
     if (fd >= 0) {
         Py_BEGIN_ALLOW_THREADS
         res = close(fd);
@@ -1027,10 +1057,15 @@ fs__sock_shutdown(PyObject *self, PyObject *arg)
 /* Methods: receiving                                                   */
 /* ------------------------------------------------------------------ */
 
-/* recv into a scratch buffer and copy out only what arrived. */
+/* recv into a scratch buffer and copy out only what arrived.  While the
+ * call runs without the GIL, scratch_busy keeps other threads (which then
+ * allocate their own buffer) and close() (which then leaves the freeing to
+ * us) away from the buffer. */
 static PyObject *
 fs__recv_via_scratch(fs_sock *s, Py_ssize_t n, int flags)
 {
+    if (fs_sock_check_open(s) < 0)
+        return NULL;
     if (s->scratch == NULL) {
         s->scratch = PyMem_Malloc(FS_RECV_SCRATCH_MAX);
         if (s->scratch == NULL)
@@ -1039,13 +1074,14 @@ fs__recv_via_scratch(fs_sock *s, Py_ssize_t n, int flags)
     s->scratch_busy = 1;
     Py_ssize_t got = fs_sock_recv_raw(s, s->scratch, n, flags);
     PyObject *res = NULL;
-    /* The socket may have been closed by another thread meanwhile, which
-     * frees the scratch buffer; only copy from it while it exists. */
-    if (got >= 0 && s->scratch != NULL)
+    if (got >= 0)
         res = PyBytes_FromStringAndSize(s->scratch, got);
-    else if (got >= 0)
-        res = fs_err_errno(EBADF);
     s->scratch_busy = 0;
+    if (s->fd < 0) {
+        /* Closed meanwhile: the buffer is ours to free. */
+        PyMem_Free(s->scratch);
+        s->scratch = NULL;
+    }
     return res;
 }
 

@@ -34,6 +34,10 @@ except ImportError:  # pragma: no cover - the stdlib always has it
 
 __version__ = "0.1.0"
 
+# Private names of the stdlib module that some code reaches for.
+_LOCALHOST = "127.0.0.1"
+_LOCALHOST_V6 = "::1"
+
 EBADF = _errno.EBADF
 EAGAIN = _errno.EAGAIN
 EWOULDBLOCK = _errno.EWOULDBLOCK
@@ -41,7 +45,7 @@ EWOULDBLOCK = _errno.EWOULDBLOCK
 _PRIVATE = {"SocketFile", "ServerCore"}
 __all__ = ["fromfd", "getfqdn", "create_connection", "create_server",
            "has_dualstack_ipv6", "AddressFamily", "SocketKind",
-           "send_fds", "recv_fds", "socketpair", "patch"]
+           "send_fds", "recv_fds", "socketpair", "getaddrinfo"]
 __all__ += [n for n in dir(_fastsock)
             if not n.startswith("_") and n not in _PRIVATE and n not in __all__]
 

@@ -1,0 +1,140 @@
+"""Shared fixtures and helpers for the differential tests.
+
+The backbone of the suite is running one operation on the stdlib ``socket``
+module and on ``fastsock`` and comparing what happens.  ``outcome()`` turns
+a call into a comparable value (the result, or the exception's type, errno
+and message); ``both()`` runs an operation on each module and returns the
+two outcomes.  Fixtures stay small and generic: other test files use them.
+"""
+import os
+import socket as stdsocket
+import sys
+import tempfile
+
+import pytest
+
+import fastsock
+
+MODULES = {"stdlib": stdsocket, "fastsock": fastsock}
+
+
+@pytest.fixture(params=sorted(MODULES))
+def mod(request):
+    """Each socket module in turn: the test runs once per implementation."""
+    return MODULES[request.param]
+
+
+def _exc_info(exc):
+    return (type(exc), getattr(exc, "errno", None), str(exc))
+
+
+def outcome(fn, *args, **kwargs):
+    """('ok', result) or ('raise', type, errno, message) of fn(...)."""
+    try:
+        return ("ok", fn(*args, **kwargs))
+    except Exception as exc:  # noqa: BLE001 - the exception is the result
+        return ("raise",) + _exc_info(exc)
+
+
+def both(op, compare_message=True):
+    """Run op(module) on the stdlib and on fastsock; return both outcomes.
+
+    With compare_message=False the exception messages are dropped, for
+    calls whose type and errno are the contract but whose wording is not.
+    """
+    results = []
+    for module in (stdsocket, fastsock):
+        res = outcome(op, module)
+        if res[0] == "raise" and not compare_message:
+            res = res[:3]
+        results.append(res)
+    return results
+
+
+def assert_same(op, compare_message=True):
+    """Assert that op(module) behaves the same on both modules."""
+    std, fast = both(op, compare_message)
+    assert fast == std, "stdlib: %r\nfastsock: %r" % (std, fast)
+    return std
+
+
+def has_ipv6_loopback():
+    """Can we bind and connect on ::1 here?"""
+    if not stdsocket.has_ipv6:
+        return False
+    try:
+        with stdsocket.socket(stdsocket.AF_INET6) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def need_ipv6():
+    if not has_ipv6_loopback():
+        pytest.skip("IPv6 loopback (::1) is not usable on this machine")
+
+
+@pytest.fixture
+def tmpsock(tmp_path_factory):
+    """A short AF_UNIX path in a fresh directory (sun_path is ~108 bytes, so
+    pytest's long tmp_path is not used directly)."""
+    d = tempfile.mkdtemp(prefix="fs-")
+    counter = [0]
+
+    def make(name=None):
+        counter[0] += 1
+        return os.path.join(d, name or "s%d" % counter[0])
+
+    yield make
+    for name in os.listdir(d):
+        os.unlink(os.path.join(d, name))
+    os.rmdir(d)
+
+
+@pytest.fixture
+def closing():
+    """closing(sock) registers a socket to close at the end of the test."""
+    socks = []
+
+    def reg(*s):
+        socks.extend(s)
+        return s[0] if len(s) == 1 else s
+
+    yield reg
+    for s in socks:
+        try:
+            s.close()
+        except OSError:
+            pass
+
+
+def tcp_listener(module, host="127.0.0.1", family=None):
+    """A listening TCP socket of `module` on an ephemeral loopback port."""
+    if family is None:
+        family = module.AF_INET6 if ":" in host else module.AF_INET
+    s = module.socket(family, module.SOCK_STREAM)
+    s.setsockopt(module.SOL_SOCKET, module.SO_REUSEADDR, 1)
+    s.bind((host, 0))
+    s.listen()
+    return s
+
+
+def tcp_pair(module, server_module=None, host="127.0.0.1"):
+    """(client, server_side, listener): a connected TCP pair over loopback,
+    the client from `module`, the listener and accepted side from
+    `server_module` (default: the same module)."""
+    server_module = server_module or module
+    lst = tcp_listener(server_module, host)
+    fam = module.AF_INET6 if ":" in host else module.AF_INET
+    cli = module.socket(fam, module.SOCK_STREAM)
+    cli.settimeout(10)
+    cli.connect(lst.getsockname()[:2])
+    lst.settimeout(10)
+    conn, _ = lst.accept()
+    conn.settimeout(10)
+    return cli, conn, lst
+
+
+PY = sys.version_info[:2]
