@@ -1,11 +1,1244 @@
-/* server.c - the server core: wait, accept, dispatch, shut down. */
+/*
+ * server.c - the server core: wait, accept, dispatch, shut down.
+ *
+ * fastsock/socketserver.py keeps the stdlib's classes and hooks in Python;
+ * each server holds one ServerCore, which runs the loops of serve_forever()
+ * and handle_request() here in C.  The core never holds the server: the
+ * server is passed to every call, so there is no reference cycle to collect.
+ *
+ * Python computes a "plan" (a bit mask, see fs__plan_bits) that says which
+ * hooks still are the library's own; for those the core does the work in C
+ * (accept, make the socket, call the handler class, close the request), and
+ * for every overridden hook it calls the override, so stdlib-style
+ * subclasses behave as they would under the stdlib.
+ *
+ * The wait polls the listening fd and an eventfd with the GIL released;
+ * shutdown() writes the eventfd, so it does not wait for poll_interval.
+ */
 #include "fastsock.h"
+
+#include <poll.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+/* The plan: set bits mean "this hook is the library's default". */
+#define FS_PLAN_GET_ACCEPT      0x0001  /* TCPServer.get_request */
+#define FS_PLAN_GET_RECVFROM    0x0002  /* UDPServer.get_request */
+#define FS_PLAN_VERIFY          0x0004  /* BaseServer.verify_request */
+#define FS_PLAN_PROC_BASE       0x0008  /* BaseServer.process_request */
+#define FS_PLAN_PROC_THREAD     0x0010  /* ThreadingMixIn, thread per request */
+#define FS_PLAN_PROC_POOL       0x0020  /* ThreadingMixIn with max_threads */
+#define FS_PLAN_FINISH          0x0040  /* BaseServer.finish_request */
+#define FS_PLAN_SHUT_TCP        0x0080  /* TCPServer shutdown/close_request */
+#define FS_PLAN_SHUT_NONE       0x0100  /* UDPServer shutdown/close_request */
+#define FS_PLAN_SERVICE         0x0200  /* BaseServer.service_actions */
+#define FS_PLAN_THREAD_BODY     0x0400  /* ThreadingMixIn.process_request_thread */
+#define FS_PLAN_NOBLOCK         0x0800  /* BaseServer._handle_request_noblock */
+
+/* Accept back-off after EMFILE/ENFILE, in milliseconds. */
+#define FS_BACKOFF_MIN_MS 5
+#define FS_BACKOFF_MAX_MS 200
+
+/* One request waiting for a pool worker. */
+typedef struct {
+    PyObject *request;
+    PyObject *address;
+    int plan;
+} fs__item;
+
+/* The bounded worker pool.  The mutex is only ever held briefly, and never
+ * while waiting for the GIL, so a thread holding the GIL may take it. */
+typedef struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    fs__item *q;            /* ring buffer of `cap` items */
+    size_t cap, head, len;
+    int nworkers;           /* started and not yet finished */
+    int nidle;              /* waiting for an item */
+    int max_threads;
+    int stopping;
+    int loop_waiting;       /* the serving loop waits for queue room */
+} fs__pool;
 
 typedef struct {
     PyObject_HEAD
+    int wake_fd;            /* eventfd: shutdown() and the pool wake the loop */
+    int shutdown_flag;      /* read and written with the GIL held */
+    int backoff_ms;         /* current EMFILE back-off, 0 when none */
+    int64_t backoff_until;  /* monotonic ns; do not accept before this */
+    fs__pool pool;
+    PyObject *thread_cls;   /* threading.Thread */
+    PyObject *threads_cls;  /* socketserver._Threads */
+    PyObject *names;        /* tuple of interned attribute names */
 } fs_server;
 
+/* Indexes into fs_server.names. */
+enum {
+    N_socket, N_RequestHandlerClass, N_get_request, N_verify_request,
+    N_process_request, N_finish_request, N_shutdown_request,
+    N_close_request, N_handle_error, N_service_actions, N_handle_timeout,
+    N_fileno, N_close, N_shutdown, N_max_packet_size, N_block_on_close,
+    N_daemon_threads, N__threads, N_append, N_start, N_daemon, N_target,
+    N_args, N_process_request_thread, N__handle_request_noblock,
+    N_run_request, N__fs_spawn_worker, N_errno, N_COUNT
+};
+
+static const char *const fs__name_strings[N_COUNT] = {
+    "socket", "RequestHandlerClass", "get_request", "verify_request",
+    "process_request", "finish_request", "shutdown_request",
+    "close_request", "handle_error", "service_actions", "handle_timeout",
+    "fileno", "close", "shutdown", "max_packet_size", "block_on_close",
+    "daemon_threads", "_threads", "append", "start", "daemon", "target",
+    "args", "process_request_thread", "_handle_request_noblock",
+    "run_request", "_fs_spawn_worker", "errno",
+};
+
+#define NAME(core, i) PyTuple_GET_ITEM((core)->names, (i))
+
+static fs_state *
+fs__core_state(fs_server *core)
+{
+    return (fs_state *)PyType_GetModuleState(Py_TYPE(core));
+}
+
+/* ------------------------------------------------------------------ */
+/* Exceptions: the stdlib's "except Exception: self.handle_error(...)"  */
+/* ------------------------------------------------------------------ */
+
+/* Take the raised exception, normalized and with its traceback attached. */
+static PyObject *
+fs__fetch_exc(void)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    return PyErr_GetRaisedException();
+#else
+    PyObject *t, *v, *tb;
+    PyErr_Fetch(&t, &v, &tb);
+    PyErr_NormalizeException(&t, &v, &tb);
+    if (v != NULL && tb != NULL)
+        PyException_SetTraceback(v, tb);
+    Py_XDECREF(t);
+    Py_XDECREF(tb);
+    return v;
+#endif
+}
+
+/* Raise `exc` again (steals the reference). */
+static void
+fs__restore_exc(PyObject *exc)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    PyErr_SetRaisedException(exc);
+#else
+    PyObject *tb = PyException_GetTraceback(exc);
+    PyErr_Restore(Py_NewRef((PyObject *)Py_TYPE(exc)), exc, tb);
+#endif
+}
+
+/* Is the raised exception an Exception (not a BaseException only)? */
+static int
+fs__is_plain_exception(void)
+{
+    return PyErr_ExceptionMatches(PyExc_Exception);
+}
+
+/* Call server.handle_error(request, address) with the raised exception as
+ * the one being handled, so sys.exc_info() and traceback.print_exc() see
+ * it as in the stdlib's except block.  Consumes the raised exception.
+ * Returns 0, or -1 if handle_error itself raised. */
+static int
+fs__handle_error(fs_server *core, PyObject *server, PyObject *request,
+                 PyObject *address)
+{
+    PyObject *exc = fs__fetch_exc();
+    PyObject *ot, *ov, *otb;
+    PyErr_GetExcInfo(&ot, &ov, &otb);
+    if (exc != NULL)
+        PyErr_SetExcInfo(Py_NewRef((PyObject *)Py_TYPE(exc)), Py_NewRef(exc),
+                         PyException_GetTraceback(exc));
+    PyObject *r = PyObject_CallMethodObjArgs(server, NAME(core, N_handle_error),
+                                             request, address, NULL);
+    PyErr_SetExcInfo(ot, ov, otb);
+    Py_XDECREF(exc);
+    if (r == NULL)
+        return -1;
+    Py_DECREF(r);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The hooks, each with its C fast path                                 */
+/* ------------------------------------------------------------------ */
+
+/* Split the result of an overridden get_request() into (request, address)
+ * as the stdlib's tuple unpacking does. */
+static int
+fs__unpack2(PyObject *res, PyObject **a, PyObject **b)
+{
+    PyObject *t = PySequence_Tuple(res);
+    if (t == NULL)
+        return -1;
+    Py_ssize_t n = PyTuple_GET_SIZE(t);
+    if (n != 2) {
+        if (n < 2)
+            PyErr_Format(PyExc_ValueError, "not enough values to unpack "
+                         "(expected 2, got %zd)", n);
+        else
+            PyErr_SetString(PyExc_ValueError,
+                            "too many values to unpack (expected 2)");
+        Py_DECREF(t);
+        return -1;
+    }
+    *a = Py_NewRef(PyTuple_GET_ITEM(t, 0));
+    *b = Py_NewRef(PyTuple_GET_ITEM(t, 1));
+    Py_DECREF(t);
+    return 0;
+}
+
+/* accept() on the server's own socket, entirely in C. */
+static int
+fs__accept(fs_sock *ls, PyObject **request, PyObject **address)
+{
+    fs_addr a;
+    socklen_t len = sizeof(a);
+    memset(&a, 0, sizeof(a.sa));
+    int fd = fs_sock_accept_raw(ls, &a, &len);
+    if (fd < 0)
+        return -1;
+    *address = fs_addr_make(ls->st, &a.sa, len, ls->proto);
+    if (*address == NULL) {
+        close(fd);
+        return -1;
+    }
+    /* The connection gets the listening socket's own class, as accept()
+     * gives it. */
+    *request = fs_sock_from_fd(Py_TYPE(ls), fd, ls->family, ls->type,
+                               ls->proto);
+    if (*request == NULL) {
+        Py_CLEAR(*address);
+        return -1;
+    }
+    return 0;
+}
+
+typedef struct {
+    char *buf;
+    size_t len;
+    fs_addr addr;
+    socklen_t addrlen;
+    ssize_t n;
+} fs__recvfrom_io;
+
+/* One recvfrom() attempt, run by the I/O driver without the GIL. */
+static int
+fs__do_recvfrom(int fd, void *p)
+{
+    fs__recvfrom_io *io = p;
+    io->addrlen = sizeof(io->addr);
+    memset(&io->addr, 0, sizeof(io->addr.sa));
+    io->n = recvfrom(fd, io->buf, io->len, 0, &io->addr.sa, &io->addrlen);
+    return io->n < 0 ? -1 : 0;
+}
+
+/* UDPServer.get_request in C: ((data, socket), address). */
+static int
+fs__recvfrom(fs_server *core, PyObject *server, PyObject *sock,
+             PyObject **request, PyObject **address)
+{
+    fs_sock *ls = (fs_sock *)sock;
+    PyObject *sizeobj = PyObject_GetAttr(server, NAME(core, N_max_packet_size));
+    if (sizeobj == NULL)
+        return -1;
+    Py_ssize_t size = PyNumber_AsSsize_t(sizeobj, PyExc_OverflowError);
+    Py_DECREF(sizeobj);
+    if (size == -1 && PyErr_Occurred())
+        return -1;
+    if (size < 0) {
+        PyErr_SetString(PyExc_ValueError,
+                        "negative buffersize in recvfrom");
+        return -1;
+    }
+    PyObject *data = PyBytes_FromStringAndSize(NULL, size);
+    if (data == NULL)
+        return -1;
+    fs__recvfrom_io io = {.buf = PyBytes_AS_STRING(data), .len = (size_t)size};
+    if (fs_sock_call(ls, 0, fs__do_recvfrom, &io, NULL) < 0)
+        goto fail;
+    if (io.n != size && _PyBytes_Resize(&data, io.n) < 0)
+        return -1;
+    *address = fs_addr_make(ls->st, &io.addr.sa, io.addrlen, ls->proto);
+    if (*address == NULL)
+        goto fail;
+    *request = PyTuple_Pack(2, data, sock);
+    Py_DECREF(data);
+    if (*request == NULL) {
+        Py_CLEAR(*address);
+        return -1;
+    }
+    return 0;
+fail:
+    Py_DECREF(data);
+    return -1;
+}
+
+/* get_request(): C accept/recvfrom when the hook is the default and the
+ * server's socket is ours, else the Python method. */
+static int
+fs__get_request(fs_server *core, PyObject *server, int plan,
+                PyObject **request, PyObject **address)
+{
+    if (plan & (FS_PLAN_GET_ACCEPT | FS_PLAN_GET_RECVFROM)) {
+        PyObject *sock = PyObject_GetAttr(server, NAME(core, N_socket));
+        if (sock == NULL)
+            return -1;
+        if (fs_is_socket(fs__core_state(core), sock)) {
+            int r = (plan & FS_PLAN_GET_ACCEPT)
+                ? fs__accept((fs_sock *)sock, request, address)
+                : fs__recvfrom(core, server, sock, request, address);
+            Py_DECREF(sock);
+            return r;
+        }
+        Py_DECREF(sock);
+    }
+    PyObject *res = PyObject_CallMethodNoArgs(server, NAME(core, N_get_request));
+    if (res == NULL)
+        return -1;
+    int r = fs__unpack2(res, request, address);
+    Py_DECREF(res);
+    return r;
+}
+
+/* Call server.<name>(request, address) and drop the result; 0 or -1. */
+static int
+fs__call2(fs_server *core, PyObject *server, int name, PyObject *request,
+          PyObject *address)
+{
+    PyObject *r = PyObject_CallMethodObjArgs(server, NAME(core, name),
+                                             request, address, NULL);
+    if (r == NULL)
+        return -1;
+    Py_DECREF(r);
+    return 0;
+}
+
+/* finish_request(): RequestHandlerClass(request, address, server). */
+static int
+fs__finish_request(fs_server *core, PyObject *server, int plan,
+                   PyObject *request, PyObject *address)
+{
+    if (!(plan & FS_PLAN_FINISH))
+        return fs__call2(core, server, N_finish_request, request, address);
+    PyObject *cls = PyObject_GetAttr(server, NAME(core, N_RequestHandlerClass));
+    if (cls == NULL)
+        return -1;
+    PyObject *args[3] = {request, address, server};
+    PyObject *h = PyObject_Vectorcall(cls, args, 3, NULL);
+    Py_DECREF(cls);
+    if (h == NULL)
+        return -1;
+    Py_DECREF(h);
+    return 0;
+}
+
+/* TCPServer.shutdown_request in C: shutdown(SHUT_WR), errors ignored as
+ * some platforms raise ENOTCONN, then request.close(). */
+static int
+fs__shutdown_tcp(fs_server *core, PyObject *request)
+{
+    if (fs_is_socket(fs__core_state(core), request)) {
+        int fd = ((fs_sock *)request)->fd;
+        if (fd >= 0)
+            (void)shutdown(fd, SHUT_WR);
+    }
+    else {
+        PyObject *how = PyLong_FromLong(SHUT_WR);
+        if (how == NULL)
+            return -1;
+        PyObject *r = PyObject_CallMethodOneArg(request, NAME(core, N_shutdown),
+                                                how);
+        Py_DECREF(how);
+        if (r == NULL) {
+            if (!PyErr_ExceptionMatches(PyExc_OSError))
+                return -1;
+            PyErr_Clear();
+        }
+        Py_XDECREF(r);
+    }
+    PyObject *r = PyObject_CallMethodNoArgs(request, NAME(core, N_close));
+    if (r == NULL)
+        return -1;
+    Py_DECREF(r);
+    return 0;
+}
+
+/* shutdown_request(request), with the stream and datagram defaults in C. */
+static int
+fs__shutdown_request(fs_server *core, PyObject *server, int plan,
+                     PyObject *request)
+{
+    if (plan & FS_PLAN_SHUT_NONE)
+        return 0;
+    if (plan & FS_PLAN_SHUT_TCP)
+        return fs__shutdown_tcp(core, request);
+    PyObject *r = PyObject_CallMethodOneArg(server,
+                                            NAME(core, N_shutdown_request),
+                                            request);
+    if (r == NULL)
+        return -1;
+    Py_DECREF(r);
+    return 0;
+}
+
+/* shutdown_request() while an exception is propagating: the exception
+ * wins, as in a Python finally block only if the cleanup succeeds. */
+static int
+fs__shutdown_keeping_exc(fs_server *core, PyObject *server, int plan,
+                         PyObject *request)
+{
+    PyObject *exc = fs__fetch_exc();
+    if (fs__shutdown_request(core, server, plan, request) < 0) {
+        Py_XDECREF(exc);
+        return -1;
+    }
+    if (exc != NULL)
+        fs__restore_exc(exc);
+    return -1;
+}
+
+/* The body of ThreadingMixIn.process_request_thread: finish the request,
+ * errors to handle_error, and always shut the request down. */
+static int
+fs__run_request(fs_server *core, PyObject *server, int plan,
+                PyObject *request, PyObject *address)
+{
+    if (fs__finish_request(core, server, plan, request, address) < 0) {
+        if (!fs__is_plain_exception())
+            return fs__shutdown_keeping_exc(core, server, plan, request);
+        if (fs__handle_error(core, server, request, address) < 0)
+            return fs__shutdown_keeping_exc(core, server, plan, request);
+    }
+    return fs__shutdown_request(core, server, plan, request);
+}
+
+/* ------------------------------------------------------------------ */
+/* Threads                                                              */
+/* ------------------------------------------------------------------ */
+
+
+/* server._threads after vars(server).setdefault('_threads', _Threads()),
+ * which ThreadingMixIn.process_request does when block_on_close is set. */
+static PyObject *
+fs__thread_list(fs_server *core, PyObject *server)
+{
+    PyObject *flag = PyObject_GetAttr(server, NAME(core, N_block_on_close));
+    if (flag == NULL)
+        return NULL;
+    int block = PyObject_IsTrue(flag);
+    Py_DECREF(flag);
+    if (block < 0)
+        return NULL;
+    if (block) {
+        PyObject *d = PyObject_GenericGetDict(server, NULL);
+        if (d == NULL)
+            return NULL;
+        int r = 0;
+        PyObject *cur = PyDict_GetItemWithError(d, NAME(core, N__threads));
+        if (cur == NULL && !PyErr_Occurred()) {
+            PyObject *fresh = PyObject_CallNoArgs(core->threads_cls);
+            r = fresh ? PyDict_SetItem(d, NAME(core, N__threads), fresh) : -1;
+            Py_XDECREF(fresh);
+        }
+        Py_DECREF(d);
+        if (r < 0 || PyErr_Occurred())
+            return NULL;
+    }
+    return PyObject_GetAttr(server, NAME(core, N__threads));
+}
+
+/* The thread's target and args: the C request body, or the server's own
+ * process_request_thread when a subclass overrides it. */
+static int
+fs__thread_target(fs_server *core, PyObject *server, int plan,
+                  PyObject *request, PyObject *address,
+                  PyObject **target, PyObject **args)
+{
+    if (plan & FS_PLAN_THREAD_BODY) {
+        *target = PyObject_GetAttr((PyObject *)core, NAME(core, N_run_request));
+        *args = Py_BuildValue("(OOOi)", server, request, address, plan);
+    }
+    else {
+        *target = PyObject_GetAttr(server,
+                                   NAME(core, N_process_request_thread));
+        *args = PyTuple_Pack(2, request, address);
+    }
+    if (*target == NULL || *args == NULL) {
+        Py_CLEAR(*target);
+        Py_CLEAR(*args);
+        return -1;
+    }
+    return 0;
+}
+
+/* Call obj.<name>(arg) (no arg when NULL) and drop the result. */
+static int
+fs__call_method(PyObject *obj, PyObject *name, PyObject *arg)
+{
+    PyObject *r = arg ? PyObject_CallMethodOneArg(obj, name, arg)
+                      : PyObject_CallMethodNoArgs(obj, name);
+    if (r == NULL)
+        return -1;
+    Py_DECREF(r);
+    return 0;
+}
+
+/* Make threading.Thread(target=..., args=...) with daemon=daemon_threads. */
+static PyObject *
+fs__new_thread(fs_server *core, PyObject *server, PyObject *target,
+               PyObject *args)
+{
+    PyObject *kw = PyDict_New();
+    if (kw == NULL)
+        return NULL;
+    PyObject *t = NULL;
+    if (PyDict_SetItem(kw, NAME(core, N_target), target) == 0 &&
+        PyDict_SetItem(kw, NAME(core, N_args), args) == 0) {
+        PyObject *empty = PyTuple_New(0);
+        if (empty != NULL)
+            t = PyObject_Call(core->thread_cls, empty, kw);
+        Py_XDECREF(empty);
+    }
+    Py_DECREF(kw);
+    if (t == NULL)
+        return NULL;
+    PyObject *daemon = PyObject_GetAttr(server, NAME(core, N_daemon_threads));
+    if (daemon == NULL ||
+        PyObject_SetAttr(t, NAME(core, N_daemon), daemon) < 0) {
+        Py_XDECREF(daemon);
+        Py_DECREF(t);
+        return NULL;
+    }
+    Py_DECREF(daemon);
+    return t;
+}
+
+/* ThreadingMixIn.process_request: a threading.Thread per request, daemon
+ * as daemon_threads says, recorded in _threads, then started. */
+static int
+fs__start_thread(fs_server *core, PyObject *server, int plan,
+                 PyObject *request, PyObject *address)
+{
+    PyObject *target, *args, *t = NULL;
+    int rc = -1;
+    PyObject *threads = fs__thread_list(core, server);
+    if (threads == NULL)
+        return -1;
+    if (fs__thread_target(core, server, plan, request, address,
+                          &target, &args) < 0)
+        goto done;
+    t = fs__new_thread(core, server, target, args);
+    Py_DECREF(target);
+    Py_DECREF(args);
+    if (t == NULL)
+        goto done;
+    if (fs__call_method(threads, NAME(core, N_append), t) < 0 ||
+        fs__call_method(t, NAME(core, N_start), NULL) < 0)
+        goto done;
+    rc = 0;
+done:
+    Py_XDECREF(t);
+    Py_DECREF(threads);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* The bounded worker pool (ThreadingMixIn with max_threads set)        */
+/* ------------------------------------------------------------------ */
+
+static void
+fs__wake(fs_server *core)
+{
+    uint64_t one = 1;
+    ssize_t r = write(core->wake_fd, &one, sizeof(one));
+    (void)r;    /* a full counter already means "wake up" */
+}
+
+static void
+fs__drain(fs_server *core)
+{
+    uint64_t v;
+    ssize_t r = read(core->wake_fd, &v, sizeof(v));
+    (void)r;    /* EAGAIN: nothing was pending */
+}
+
+/* Append to the ring, growing it; under the pool lock.  0 or -1. */
+static int
+fs__pool_push(fs__pool *p, fs__item it)
+{
+    if (p->len == p->cap) {
+        size_t ncap = p->cap ? p->cap * 2 : 16;
+        fs__item *nq = PyMem_RawMalloc(ncap * sizeof(*nq));
+        if (nq == NULL)
+            return -1;
+        for (size_t i = 0; i < p->len; i++)
+            nq[i] = p->q[(p->head + i) % p->cap];
+        PyMem_RawFree(p->q);
+        p->q = nq;
+        p->cap = ncap;
+        p->head = 0;
+    }
+    p->q[(p->head + p->len) % p->cap] = it;
+    p->len++;
+    return 0;
+}
+
+static fs__item
+fs__pool_pop(fs__pool *p)
+{
+    fs__item it = p->q[p->head];
+    p->head = (p->head + 1) % p->cap;
+    p->len--;
+    return it;
+}
+
+/* Decide under the lock whether this request needs one more worker. */
+static int
+fs__pool_reserve(fs__pool *p, int *spawn)
+{
+    int stopping;
+    pthread_mutex_lock(&p->mu);
+    stopping = p->stopping;
+    *spawn = !stopping && p->nidle <= (int)p->len &&
+             p->nworkers < p->max_threads;
+    if (*spawn)
+        p->nworkers++;
+    pthread_mutex_unlock(&p->mu);
+    if (stopping) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "the server's worker pool is closed");
+        return -1;
+    }
+    return 0;
+}
+
+/* Queue a request for the pool, starting a worker (through the server's
+ * _fs_spawn_worker, so workers are threading.Thread objects) if none is
+ * free and the pool is below max_threads. */
+static int
+fs__pool_submit(fs_server *core, PyObject *server, int plan,
+                PyObject *request, PyObject *address)
+{
+    fs__pool *p = &core->pool;
+    int spawn, rc;
+    if (fs__pool_reserve(p, &spawn) < 0)
+        return -1;
+    if (spawn && fs__call_method(server, NAME(core, N__fs_spawn_worker),
+                                 NULL) < 0) {
+        pthread_mutex_lock(&p->mu);
+        p->nworkers--;
+        pthread_mutex_unlock(&p->mu);
+        return -1;
+    }
+    fs__item it = {Py_NewRef(request), Py_NewRef(address), plan};
+    pthread_mutex_lock(&p->mu);
+    rc = fs__pool_push(p, it);
+    if (rc == 0)
+        pthread_cond_signal(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    if (rc < 0) {
+        Py_DECREF(it.request);
+        Py_DECREF(it.address);
+        PyErr_NoMemory();
+    }
+    return rc;
+}
+
+/* Is the queue at its bound?  Then the loop stops accepting (connections
+ * wait in the kernel's backlog) until a worker takes an item and wakes it. */
+static int
+fs__pool_full(fs__pool *p)
+{
+    pthread_mutex_lock(&p->mu);
+    int full = p->len >= (size_t)p->max_threads;
+    if (full)
+        p->loop_waiting = 1;
+    pthread_mutex_unlock(&p->mu);
+    return full;
+}
+
+/* Wait (without the GIL) for the next item; 0 when the pool stops. */
+static int
+fs__pool_take(fs_server *core, fs__item *it)
+{
+    fs__pool *p = &core->pool;
+    int have = 0, wake = 0;
+    Py_BEGIN_ALLOW_THREADS
+    pthread_mutex_lock(&p->mu);
+    while (p->len == 0 && !p->stopping) {
+        p->nidle++;
+        pthread_cond_wait(&p->cv, &p->mu);
+        p->nidle--;
+    }
+    if (p->len > 0) {
+        *it = fs__pool_pop(p);
+        have = 1;
+        if (p->loop_waiting && p->len < (size_t)p->max_threads) {
+            p->loop_waiting = 0;
+            wake = 1;
+        }
+    }
+    else
+        p->nworkers--;
+    pthread_mutex_unlock(&p->mu);
+    if (wake)
+        fs__wake(core);
+    Py_END_ALLOW_THREADS
+    return have;
+}
+
+/* An exception escaped a request in a pool worker.  A thread per request
+ * would die and report it through threading.excepthook, which ignores
+ * SystemExit; the worker reports it the same way and goes on. */
+static void
+fs__report_worker_exc(PyObject *server)
+{
+    if (PyErr_ExceptionMatches(PyExc_SystemExit)) {
+        PyErr_Clear();
+        return;
+    }
+    PyErr_WriteUnraisable(server);
+}
+
+/* ------------------------------------------------------------------ */
+/* Dispatch: BaseServer._handle_request_noblock                         */
+/* ------------------------------------------------------------------ */
+
+/* process_request(): inline, a thread, the pool, or the override. */
+static int
+fs__process_request(fs_server *core, PyObject *server, int plan,
+                    PyObject *request, PyObject *address)
+{
+    if (plan & FS_PLAN_PROC_BASE) {
+        if (fs__finish_request(core, server, plan, request, address) < 0)
+            return -1;
+        return fs__shutdown_request(core, server, plan, request);
+    }
+    if (plan & FS_PLAN_PROC_THREAD)
+        return fs__start_thread(core, server, plan, request, address);
+    if (plan & FS_PLAN_PROC_POOL)
+        return fs__pool_submit(core, server, plan, request, address);
+    return fs__call2(core, server, N_process_request, request, address);
+}
+
+/* Back off from accepting for a while: doubles up to FS_BACKOFF_MAX_MS. */
+static void
+fs__backoff(fs_server *core)
+{
+    int ms = core->backoff_ms ? core->backoff_ms * 2 : FS_BACKOFF_MIN_MS;
+    if (ms > FS_BACKOFF_MAX_MS)
+        ms = FS_BACKOFF_MAX_MS;
+    core->backoff_ms = ms;
+    core->backoff_until = fs_monotonic_ns() + (int64_t)ms * 1000000;
+}
+
+/* get_request() raised.  OSError is dropped as the stdlib does; running
+ * out of descriptors or memory also starts a back-off, so the loop does
+ * not spin on a listening socket that stays readable. */
+static int
+fs__get_request_failed(fs_server *core)
+{
+    if (!PyErr_ExceptionMatches(PyExc_OSError))
+        return -1;
+    PyObject *exc = fs__fetch_exc();
+    PyObject *e = exc ? PyObject_GetAttr(exc, NAME(core, N_errno)) : NULL;
+    long err = (e != NULL && PyLong_Check(e)) ? PyLong_AsLong(e) : 0;
+    Py_XDECREF(e);
+    Py_XDECREF(exc);
+    PyErr_Clear();
+    if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM)
+        fs__backoff(core);
+    return 0;
+}
+
+/* verify_request(): 1 proceed, 0 refuse, -1 error. */
+static int
+fs__verify(fs_server *core, PyObject *server, int plan, PyObject *request,
+           PyObject *address)
+{
+    if (plan & FS_PLAN_VERIFY)
+        return 1;
+    PyObject *r = PyObject_CallMethodObjArgs(server,
+                                             NAME(core, N_verify_request),
+                                             request, address, NULL);
+    if (r == NULL)
+        return -1;
+    int ok = PyObject_IsTrue(r);
+    Py_DECREF(r);
+    return ok;
+}
+
+/* Verify and process one request; errors from processing go to
+ * handle_error, and the request is always shut down. */
+static int
+fs__dispatch(fs_server *core, PyObject *server, int plan, PyObject *request,
+             PyObject *address)
+{
+    int ok = fs__verify(core, server, plan, request, address);
+    if (ok < 0)
+        return -1;
+    if (ok == 0)
+        return fs__shutdown_request(core, server, plan, request);
+    if (fs__process_request(core, server, plan, request, address) == 0)
+        return 0;
+    if (!fs__is_plain_exception())
+        return fs__shutdown_keeping_exc(core, server, plan, request);
+    if (fs__handle_error(core, server, request, address) < 0)
+        return -1;
+    return fs__shutdown_request(core, server, plan, request);
+}
+
+/* One request, the socket being readable.  0, or -1 when an exception must
+ * leave the loop (as it would leave the stdlib's). */
+static int
+fs__handle_noblock(fs_server *core, PyObject *server, int plan)
+{
+    if (!(plan & FS_PLAN_NOBLOCK))
+        return fs__call_method(server, NAME(core, N__handle_request_noblock),
+                               NULL);
+    PyObject *request, *address;
+    if (fs__get_request(core, server, plan, &request, &address) < 0)
+        return fs__get_request_failed(core);
+    core->backoff_ms = 0;
+    int rc = fs__dispatch(core, server, plan, request, address);
+    Py_DECREF(request);
+    Py_DECREF(address);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Waiting                                                              */
+/* ------------------------------------------------------------------ */
+
+#define FS_READY    1   /* the server's fd is readable */
+#define FS_WOKEN    2   /* the wake fd fired */
+#define FS_INVALID  4   /* the server's fd is not open */
+
+/* poll() the server's fd (when `watch`) and the wake fd (when `wake`) for
+ * up to `ms` (-1: no limit) without the GIL.  Returns FS_* bits, 0 on
+ * timeout or after a signal whose handlers ran, -1 with an exception. */
+static int
+fs__wait(fs_server *core, int fd, int watch, int wake, int ms)
+{
+    struct pollfd p[2];
+    int n = 0, r, err, res = 0;
+    if (watch)
+        p[n++] = (struct pollfd){fd, POLLIN, 0};
+    if (wake)
+        p[n++] = (struct pollfd){core->wake_fd, POLLIN, 0};
+    Py_BEGIN_ALLOW_THREADS
+    r = poll(p, (nfds_t)n, ms);
+    err = errno;
+    Py_END_ALLOW_THREADS
+    if (r < 0) {
+        if (err == EINTR)
+            return PyErr_CheckSignals() < 0 ? -1 : 0;
+        fs_err_errno(err);
+        return -1;
+    }
+    if (watch && (p[0].revents & POLLNVAL))
+        res |= FS_INVALID;
+    else if (watch && p[0].revents)
+        res |= FS_READY;
+    if (wake && p[n - 1].revents)
+        res |= FS_WOKEN;
+    return res;
+}
+
+/* poll_interval / timeout (seconds or None) -> poll() milliseconds, with
+ * the selectors module's rounding: up, and never below zero. */
+static int
+fs__ms_from_seconds(PyObject *obj, int *ms)
+{
+    if (obj == Py_None) {
+        *ms = -1;
+        return 0;
+    }
+    double d = PyFloat_AsDouble(obj);
+    if (d == -1.0 && PyErr_Occurred())
+        return -1;
+    if (!(d > 0))
+        d = 0;
+    double v = ceil(d * 1e3);
+    *ms = v > INT_MAX ? INT_MAX : (int)v;
+    return 0;
+}
+
+/* ms until the deadline (ns, monotonic), capped by `cap` (-1: none). */
+static int
+fs__ms_until(int64_t deadline, int cap)
+{
+    int64_t left = deadline - fs_monotonic_ns();
+    if (left <= 0)
+        return 0;
+    int64_t ms = (left + 999999) / 1000000;
+    if (ms > INT_MAX)
+        ms = INT_MAX;
+    return (cap >= 0 && cap < ms) ? cap : (int)ms;
+}
+
+/* ------------------------------------------------------------------ */
+/* Methods                                                              */
+/* ------------------------------------------------------------------ */
+
+static int
+fs__parse_plan(PyObject *obj, int *plan)
+{
+    long v = PyLong_AsLong(obj);
+    if (v == -1 && PyErr_Occurred())
+        return -1;
+    *plan = (int)v;
+    return 0;
+}
+
+static int
+fs__nargs(const char *name, Py_ssize_t nargs, Py_ssize_t want)
+{
+    if (nargs == want)
+        return 0;
+    PyErr_Format(PyExc_TypeError, "%s() takes exactly %zd arguments "
+                 "(%zd given)", name, want, nargs);
+    return -1;
+}
+
+/* What one turn of serve_forever watches: not the server's fd during an
+ * EMFILE back-off, nor while the pool's queue is full. */
+static int
+fs__turn_wait(fs_server *core, int fd, int plan, int ms)
+{
+    int watch = 1;
+    if (core->backoff_until != 0) {
+        if (fs_monotonic_ns() < core->backoff_until) {
+            watch = 0;
+            ms = fs__ms_until(core->backoff_until, ms);
+        }
+        else
+            core->backoff_until = 0;
+    }
+    if ((plan & FS_PLAN_PROC_POOL) && fs__pool_full(&core->pool))
+        watch = 0;
+    return fs__wait(core, fd, watch, 1, ms);
+}
+
+/* One turn of serve_forever after the wait: 0 or -1. */
+static int
+fs__turn(fs_server *core, PyObject *server, int plan, int r)
+{
+    if (r & FS_WOKEN)
+        fs__drain(core);
+    if (r & FS_INVALID)
+        fs__backoff(core);
+    if ((r & FS_READY) && fs__handle_noblock(core, server, plan) < 0)
+        return -1;
+    if (!(plan & FS_PLAN_SERVICE) &&
+        fs__call_method(server, NAME(core, N_service_actions), NULL) < 0)
+        return -1;
+    return 0;
+}
+
+/* serve_forever(server, poll_interval, plan): the stdlib's loop, woken at
+ * once by shutdown(). */
+static PyObject *
+fs__core_serve_forever(PyObject *self, PyObject *const *args,
+                       Py_ssize_t nargs)
+{
+    fs_server *core = (fs_server *)self;
+    int ms, plan, fd, r = 0;
+    if (fs__nargs("serve_forever", nargs, 3) < 0 ||
+        fs__ms_from_seconds(args[1], &ms) < 0 ||
+        fs__parse_plan(args[2], &plan) < 0)
+        return NULL;
+    PyObject *server = args[0];
+    fd = PyObject_AsFileDescriptor(server);
+    if (fd < 0)
+        r = -1;
+    while (r == 0 && !core->shutdown_flag) {
+        r = fs__turn_wait(core, fd, plan, ms);
+        if (r < 0 || core->shutdown_flag)
+            break;
+        r = fs__turn(core, server, plan, r);
+    }
+    core->shutdown_flag = 0;
+    if (r < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* handle_request(server, timeout, plan): wait up to timeout (None: no
+ * limit) for one request; handle_timeout() when none came. */
+static PyObject *
+fs__core_handle_request(PyObject *self, PyObject *const *args,
+                        Py_ssize_t nargs)
+{
+    fs_server *core = (fs_server *)self;
+    int ms, plan;
+    if (fs__nargs("handle_request", nargs, 3) < 0 ||
+        fs__ms_from_seconds(args[1], &ms) < 0 ||
+        fs__parse_plan(args[2], &plan) < 0)
+        return NULL;
+    PyObject *server = args[0];
+    int fd = PyObject_AsFileDescriptor(server);
+    if (fd < 0)
+        return NULL;
+    int64_t deadline = ms < 0 ? 0 : fs_monotonic_ns() + (int64_t)ms * 1000000;
+    for (;;) {
+        int r = fs__wait(core, fd, 1, 0, ms < 0 ? -1 : fs__ms_until(deadline, -1));
+        if (r < 0)
+            return NULL;
+        if (r & FS_READY) {
+            if (fs__handle_noblock(core, server, plan) < 0)
+                return NULL;
+            Py_RETURN_NONE;
+        }
+        /* A closed socket: the stdlib's accept() would fail and return. */
+        if (r & FS_INVALID)
+            Py_RETURN_NONE;
+        if (ms >= 0 && fs_monotonic_ns() >= deadline)
+            return PyObject_CallMethodNoArgs(server,
+                                             NAME(core, N_handle_timeout));
+    }
+}
+
+/* handle_noblock(server, plan): BaseServer._handle_request_noblock. */
+static PyObject *
+fs__core_handle_noblock(PyObject *self, PyObject *const *args,
+                        Py_ssize_t nargs)
+{
+    fs_server *core = (fs_server *)self;
+    int plan;
+    if (fs__nargs("handle_noblock", nargs, 2) < 0 ||
+        fs__parse_plan(args[1], &plan) < 0)
+        return NULL;
+    if (fs__handle_noblock(core, args[0], plan | FS_PLAN_NOBLOCK) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* run_request(server, request, address, plan): the body of a request
+ * thread (process_request_thread in C). */
+static PyObject *
+fs__core_run_request(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    fs_server *core = (fs_server *)self;
+    int plan;
+    if (fs__nargs("run_request", nargs, 4) < 0 ||
+        fs__parse_plan(args[3], &plan) < 0)
+        return NULL;
+    if (fs__run_request(core, args[0], plan, args[1], args[2]) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* pool_submit(server, request, address, plan): hand a request to the
+ * bounded pool. */
+static PyObject *
+fs__core_pool_submit(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    fs_server *core = (fs_server *)self;
+    int plan;
+    if (fs__nargs("pool_submit", nargs, 4) < 0 ||
+        fs__parse_plan(args[3], &plan) < 0)
+        return NULL;
+    if (fs__pool_submit(core, args[0], plan, args[1], args[2]) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* Run one queued item in a worker. */
+static int
+fs__run_item(fs_server *core, PyObject *server, fs__item *it)
+{
+    if (it->plan & FS_PLAN_THREAD_BODY)
+        return fs__run_request(core, server, it->plan, it->request,
+                               it->address);
+    return fs__call2(core, server, N_process_request_thread, it->request,
+                     it->address);
+}
+
+/* pool_worker(server): the body of a pool thread; returns when the pool
+ * is stopped and its queue is empty. */
+static PyObject *
+fs__core_pool_worker(PyObject *self, PyObject *server)
+{
+    fs_server *core = (fs_server *)self;
+    fs__item it;
+    while (fs__pool_take(core, &it)) {
+        if (fs__run_item(core, server, &it) < 0)
+            fs__report_worker_exc(server);
+        Py_DECREF(it.request);
+        Py_DECREF(it.address);
+    }
+    Py_RETURN_NONE;
+}
+
+/* pool_config(max_threads): the pool's bound on threads and on the queue. */
+static PyObject *
+fs__core_pool_config(PyObject *self, PyObject *arg)
+{
+    fs_server *core = (fs_server *)self;
+    long n = PyLong_AsLong(arg);
+    if (n == -1 && PyErr_Occurred())
+        return NULL;
+    if (n < 1 || n > INT_MAX) {
+        PyErr_SetString(PyExc_ValueError, "max_threads must be at least 1");
+        return NULL;
+    }
+    pthread_mutex_lock(&core->pool.mu);
+    core->pool.max_threads = (int)n;
+    pthread_mutex_unlock(&core->pool.mu);
+    Py_RETURN_NONE;
+}
+
+/* pool_stop(): workers finish what is queued, then return. */
+static PyObject *
+fs__core_pool_stop(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    fs__pool *p = &((fs_server *)self)->pool;
+    pthread_mutex_lock(&p->mu);
+    p->stopping = 1;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    Py_RETURN_NONE;
+}
+
+/* pool_stats() -> (workers, idle, queued). */
+static PyObject *
+fs__core_pool_stats(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    fs__pool *p = &((fs_server *)self)->pool;
+    pthread_mutex_lock(&p->mu);
+    int w = p->nworkers, i = p->nidle;
+    size_t q = p->len;
+    pthread_mutex_unlock(&p->mu);
+    return Py_BuildValue("(iin)", w, i, (Py_ssize_t)q);
+}
+
+/* shutdown(): ask serve_forever to stop, and wake it now. */
+static PyObject *
+fs__core_shutdown(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    fs_server *core = (fs_server *)self;
+    core->shutdown_flag = 1;
+    fs__wake(core);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef fs__core_methods[] = {
+    {"serve_forever", (PyCFunction)(void (*)(void))fs__core_serve_forever,
+     METH_FASTCALL, "serve_forever(server, poll_interval, plan)"},
+    {"handle_request", (PyCFunction)(void (*)(void))fs__core_handle_request,
+     METH_FASTCALL, "handle_request(server, timeout, plan)"},
+    {"handle_noblock", (PyCFunction)(void (*)(void))fs__core_handle_noblock,
+     METH_FASTCALL, "handle_noblock(server, plan)"},
+    {"run_request", (PyCFunction)(void (*)(void))fs__core_run_request,
+     METH_FASTCALL, "run_request(server, request, address, plan)"},
+    {"pool_submit", (PyCFunction)(void (*)(void))fs__core_pool_submit,
+     METH_FASTCALL, "pool_submit(server, request, address, plan)"},
+    {"pool_worker", fs__core_pool_worker, METH_O, "pool_worker(server)"},
+    {"pool_config", fs__core_pool_config, METH_O, "pool_config(max_threads)"},
+    {"pool_stop", fs__core_pool_stop, METH_NOARGS, "pool_stop()"},
+    {"pool_stats", fs__core_pool_stats, METH_NOARGS,
+     "pool_stats() -> (workers, idle, queued)"},
+    {"shutdown", fs__core_shutdown, METH_NOARGS, "shutdown()"},
+    {NULL, NULL, 0, NULL}
+};
+
+/* ------------------------------------------------------------------ */
+/* Lifecycle                                                            */
+/* ------------------------------------------------------------------ */
+
+static PyObject *
+fs__make_names(void)
+{
+    PyObject *t = PyTuple_New(N_COUNT);
+    if (t == NULL)
+        return NULL;
+    for (int i = 0; i < N_COUNT; i++) {
+        PyObject *s = PyUnicode_InternFromString(fs__name_strings[i]);
+        if (s == NULL) {
+            Py_DECREF(t);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(t, i, s);
+    }
+    return t;
+}
+
+/* ServerCore(thread_class, threads_list_class) */
+static PyObject *
+fs__core_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"thread_class", "threads_class", NULL};
+    PyObject *thread_cls, *threads_cls;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO:ServerCore", kwlist,
+                                     &thread_cls, &threads_cls))
+        return NULL;
+    fs_server *core = (fs_server *)type->tp_alloc(type, 0);
+    if (core == NULL)
+        return NULL;
+    core->wake_fd = -1;
+    core->pool.max_threads = 1;
+    pthread_mutex_init(&core->pool.mu, NULL);
+    pthread_cond_init(&core->pool.cv, NULL);
+    core->thread_cls = Py_NewRef(thread_cls);
+    core->threads_cls = Py_NewRef(threads_cls);
+    core->names = fs__make_names();
+    if (core->names == NULL) {
+        Py_DECREF(core);
+        return NULL;
+    }
+    core->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (core->wake_fd < 0) {
+        fs_err_errno(errno);
+        Py_DECREF(core);
+        return NULL;
+    }
+    return (PyObject *)core;
+}
+
+static void
+fs__core_dealloc(PyObject *self)
+{
+    fs_server *core = (fs_server *)self;
+    PyTypeObject *tp = Py_TYPE(self);
+    fs__pool *p = &core->pool;
+    /* Workers hold the core alive, so none runs now: what is still queued
+     * was never served, and its sockets are released here. */
+    while (p->len > 0) {
+        fs__item it = fs__pool_pop(p);
+        Py_DECREF(it.request);
+        Py_DECREF(it.address);
+    }
+    PyMem_RawFree(p->q);
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->cv);
+    if (core->wake_fd >= 0)
+        close(core->wake_fd);
+    Py_XDECREF(core->thread_cls);
+    Py_XDECREF(core->threads_cls);
+    Py_XDECREF(core->names);
+    tp->tp_free(self);
+    Py_DECREF(tp);
+}
+
 static PyType_Slot fs__server_slots[] = {
+    {Py_tp_new, fs__core_new},
+    {Py_tp_dealloc, fs__core_dealloc},
+    {Py_tp_methods, fs__core_methods},
+    {Py_tp_doc, "ServerCore(thread_class, threads_class): the C serving "
+                "loop behind fastsock.socketserver (one per server)."},
     {0, NULL}
 };
 
@@ -16,6 +1249,25 @@ PyType_Spec fs_server_spec = {
     .slots = fs__server_slots,
 };
 
+/* _server_plan_bits() -> {name: bit}: the plan's bits, for socketserver.py,
+ * so the two sides cannot drift apart. */
+static PyObject *
+fs__server_plan_bits(PyObject *m, PyObject *unused)
+{
+    (void)m;
+    (void)unused;
+    return Py_BuildValue(
+        "{sisisisisisisisisisisisi}",
+        "GET_ACCEPT", FS_PLAN_GET_ACCEPT, "GET_RECVFROM", FS_PLAN_GET_RECVFROM,
+        "VERIFY", FS_PLAN_VERIFY, "PROC_BASE", FS_PLAN_PROC_BASE,
+        "PROC_THREAD", FS_PLAN_PROC_THREAD, "PROC_POOL", FS_PLAN_PROC_POOL,
+        "FINISH", FS_PLAN_FINISH, "SHUT_TCP", FS_PLAN_SHUT_TCP,
+        "SHUT_NONE", FS_PLAN_SHUT_NONE, "SERVICE", FS_PLAN_SERVICE,
+        "THREAD_BODY", FS_PLAN_THREAD_BODY, "NOBLOCK", FS_PLAN_NOBLOCK);
+}
+
 PyMethodDef fs_server_functions[] = {
+    {"_server_plan_bits", fs__server_plan_bits, METH_NOARGS,
+     "The bits of a ServerCore plan (internal to fastsock.socketserver)."},
     {NULL, NULL, 0, NULL}
 };
