@@ -73,6 +73,25 @@ fs__arg_int(PyObject *o, int *out)
     return 0;
 }
 
+/* A C int the way the stdlib's argument-clinic "int" converter reads one
+ * (shutdown, set_inheritable): its own overflow message, and whatever
+ * PyLong_AsLong accepts on this Python version. */
+static int
+fs__arg_cint(PyObject *o, int *out)
+{
+    int overflow;
+    long v = PyLong_AsLongAndOverflow(o, &overflow);
+    if (v == -1 && PyErr_Occurred())
+        return -1;
+    if (overflow || v > INT_MAX || v < INT_MIN) {
+        PyErr_SetString(PyExc_OverflowError,
+                        "Python int too large to convert to C int");
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
+}
+
 /* A Py_ssize_t from an index-like object, as the "n" format does. */
 static int
 fs__arg_ssize(PyObject *o, Py_ssize_t *out)
@@ -85,6 +104,19 @@ fs__arg_ssize(PyObject *o, Py_ssize_t *out)
     if (v == -1 && PyErr_Occurred())
         return -1;
     *out = v;
+    return 0;
+}
+
+/* The stdlib's socket methods take positional arguments only, and say so
+ * with their bare name; ours take METH_KEYWORDS just to word it the same. */
+static int
+fs__no_kwargs(const char *name, PyObject *kwnames)
+{
+    if (kwnames != NULL && PyTuple_GET_SIZE(kwnames) > 0) {
+        PyErr_Format(PyExc_TypeError, "%s() takes no keyword arguments",
+                     name);
+        return -1;
+    }
     return 0;
 }
 
@@ -378,7 +410,9 @@ fs_sock_sendall_raw(fs_sock *s, const char *buf, Py_ssize_t len, int flags)
     fs_deadline deadline = 0;
     if (s->timeout_ns > 0)
         deadline = fs_monotonic_ns() + s->timeout_ns;
-    while (len > 0) {
+    /* At least one send(), even of nothing: sendall(b'') on a closed or
+     * broken socket raises, as in the stdlib. */
+    do {
         fs__io io = {.buf = (char *)buf, .len = (size_t)len, .flags = flags};
         if (fs_sock_call(s, 1, fs__do_send, &io, &deadline) < 0)
             return -1;
@@ -387,7 +421,7 @@ fs_sock_sendall_raw(fs_sock *s, const char *buf, Py_ssize_t len, int flags)
         /* Signal handlers run between chunks, as in the stdlib. */
         if (len > 0 && PyErr_CheckSignals() < 0)
             return -1;
-    }
+    } while (len > 0);
     return 0;
 }
 
@@ -766,8 +800,8 @@ static PyObject *
 fs__sock_set_inheritable(PyObject *self, PyObject *arg)
 {
     int fd = ((fs_sock *)self)->fd;
-    int inheritable = PyObject_IsTrue(arg);
-    if (inheritable < 0)
+    int inheritable;
+    if (fs__arg_cint(arg, &inheritable) < 0)
         return NULL;
     int flags = fcntl(fd, F_GETFD);
     if (flags < 0)
@@ -818,8 +852,10 @@ fs__sock_timeout_get(PyObject *self, void *closure)
 static PyObject *
 fs__sock_setblocking(PyObject *self, PyObject *arg)
 {
-    int block = PyObject_IsTrue(arg);
-    if (block < 0)
+    /* The stdlib reads the flag as a C long, not as a truth value:
+     * setblocking(None) is a TypeError there. */
+    long block = PyLong_AsLong(arg);
+    if (block == -1 && PyErr_Occurred())
         return NULL;
     if (fs__apply_timeout((fs_sock *)self, block ? FS_BLOCKING : FS_NONBLOCK) < 0)
         return NULL;
@@ -858,8 +894,11 @@ fs__sock_bind(PyObject *self, PyObject *addrobj)
 }
 
 static PyObject *
-fs__sock_listen(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+fs__sock_listen(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                PyObject *kwnames)
 {
+    if (fs__no_kwargs("listen", kwnames) < 0)
+        return NULL;
     fs_sock *s = (fs_sock *)self;
     int backlog = SOMAXCONN < 128 ? SOMAXCONN : 128, res;
 
@@ -1043,7 +1082,7 @@ static PyObject *
 fs__sock_shutdown(PyObject *self, PyObject *arg)
 {
     int how, res;
-    if (fs__arg_int(arg, &how) < 0)
+    if (fs__arg_cint(arg, &how) < 0)
         return NULL;
     Py_BEGIN_ALLOW_THREADS
     res = shutdown(((fs_sock *)self)->fd, how);
@@ -1086,8 +1125,11 @@ fs__recv_via_scratch(fs_sock *s, Py_ssize_t n, int flags)
 }
 
 static PyObject *
-fs__sock_recv(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+fs__sock_recv(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+              PyObject *kwnames)
 {
+    if (fs__no_kwargs("recv", kwnames) < 0)
+        return NULL;
     fs_sock *s = (fs_sock *)self;
     Py_ssize_t n;
     int flags = 0;
@@ -1100,6 +1142,10 @@ fs__sock_recv(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_ValueError, "negative buffersize in recv");
         return NULL;
     }
+    /* Asking for nothing gets nothing without a syscall, even on a closed
+     * socket, exactly as the stdlib's recv(0). */
+    if (n == 0)
+        return PyBytes_FromStringAndSize(NULL, 0);
     if (n > FS_RECV_DIRECT_MAX && n <= FS_RECV_SCRATCH_MAX &&
         !s->scratch_busy)
         return fs__recv_via_scratch(s, n, flags);
@@ -1126,6 +1172,10 @@ fs__parse_into(const char *name, PyObject *args, PyObject *kwds,
     char fmt[64];
     *nbytes = 0;
     *flags = 0;
+    /* The two methods word this error differently in the stdlib. */
+    const char *too_small = strcmp(name, "recv_into") == 0
+        ? "buffer too small for requested bytes"
+        : "nbytes is greater than the length of the buffer";
     PyOS_snprintf(fmt, sizeof(fmt), "w*|ni:%s", name);
     if (!PyArg_ParseTupleAndKeywords(args, kwds, fmt, kwlist, view, nbytes,
                                      flags))
@@ -1139,7 +1189,7 @@ fs__parse_into(const char *name, PyObject *args, PyObject *kwds,
         *nbytes = view->len;
     else if (*nbytes > view->len) {
         PyBuffer_Release(view);
-        PyErr_SetString(PyExc_ValueError, "buffer too small for requested bytes");
+        PyErr_SetString(PyExc_ValueError, too_small);
         return -1;
     }
     return 0;
@@ -1154,7 +1204,9 @@ fs__sock_recv_into(PyObject *self, PyObject *args, PyObject *kwds)
 
     if (fs__parse_into("recv_into", args, kwds, &view, &n, &flags) < 0)
         return NULL;
-    Py_ssize_t got = fs_sock_recv_raw((fs_sock *)self, view.buf, n, flags);
+    /* As recv(0): an empty buffer is filled without a syscall. */
+    Py_ssize_t got = n == 0 ? 0 :
+        fs_sock_recv_raw((fs_sock *)self, view.buf, n, flags);
     PyBuffer_Release(&view);
     if (got < 0)
         return NULL;
@@ -1162,8 +1214,11 @@ fs__sock_recv_into(PyObject *self, PyObject *args, PyObject *kwds)
 }
 
 static PyObject *
-fs__sock_recvfrom(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+fs__sock_recvfrom(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                  PyObject *kwnames)
 {
+    if (fs__no_kwargs("recvfrom", kwnames) < 0)
+        return NULL;
     fs_sock *s = (fs_sock *)self;
     Py_ssize_t n;
     int flags = 0;
@@ -1246,11 +1301,14 @@ fs__parse_send(const char *name, PyObject *const *args, Py_ssize_t nargs,
 }
 
 static PyObject *
-fs__sock_send(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+fs__sock_send(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+              PyObject *kwnames)
 {
     Py_buffer view;
     int flags;
 
+    if (fs__no_kwargs("send", kwnames) < 0)
+        return NULL;
     if (fs__parse_send("send", args, nargs, &view, &flags) < 0)
         return NULL;
     Py_ssize_t sent = fs_sock_send_raw((fs_sock *)self, view.buf, view.len,
@@ -1262,11 +1320,14 @@ fs__sock_send(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 }
 
 static PyObject *
-fs__sock_sendall(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+fs__sock_sendall(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                 PyObject *kwnames)
 {
     Py_buffer view;
     int flags;
 
+    if (fs__no_kwargs("sendall", kwnames) < 0)
+        return NULL;
     if (fs__parse_send("sendall", args, nargs, &view, &flags) < 0)
         return NULL;
     int r = fs_sock_sendall_raw((fs_sock *)self, view.buf, view.len, flags);
@@ -1277,7 +1338,8 @@ fs__sock_sendall(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 }
 
 static PyObject *
-fs__sock_sendto(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+fs__sock_sendto(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                PyObject *kwnames)
 {
     fs_sock *s = (fs_sock *)self;
     Py_buffer view;
@@ -1285,6 +1347,8 @@ fs__sock_sendto(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     PyObject *addrobj;
     fs_addr a;
 
+    if (fs__no_kwargs("sendto", kwnames) < 0)
+        return NULL;
     if (nargs == 2)
         addrobj = args[1];
     else if (nargs == 3) {
@@ -1389,20 +1453,20 @@ fs__sock_getsockopt(PyObject *self, PyObject *args)
 #define FASTCALL(f) ((PyCFunction)(void (*)(void))(f))
 
 static PyMethodDef fs__sock_methods[] = {
-    {"recv", FASTCALL(fs__sock_recv), METH_FASTCALL,
+    {"recv", FASTCALL(fs__sock_recv), METH_FASTCALL | METH_KEYWORDS,
      "recv(bufsize[, flags]) -> data\n\nReceive up to bufsize bytes."},
     {"recv_into", FASTCALL(fs__sock_recv_into), METH_VARARGS | METH_KEYWORDS,
      "recv_into(buffer, [nbytes[, flags]]) -> nbytes_read"},
-    {"recvfrom", FASTCALL(fs__sock_recvfrom), METH_FASTCALL,
+    {"recvfrom", FASTCALL(fs__sock_recvfrom), METH_FASTCALL | METH_KEYWORDS,
      "recvfrom(buffersize[, flags]) -> (data, address info)"},
     {"recvfrom_into", FASTCALL(fs__sock_recvfrom_into),
      METH_VARARGS | METH_KEYWORDS,
      "recvfrom_into(buffer[, nbytes[, flags]]) -> (nbytes, address info)"},
-    {"send", FASTCALL(fs__sock_send), METH_FASTCALL,
+    {"send", FASTCALL(fs__sock_send), METH_FASTCALL | METH_KEYWORDS,
      "send(data[, flags]) -> count"},
-    {"sendall", FASTCALL(fs__sock_sendall), METH_FASTCALL,
+    {"sendall", FASTCALL(fs__sock_sendall), METH_FASTCALL | METH_KEYWORDS,
      "sendall(data[, flags])\n\nSend all of data, or raise."},
-    {"sendto", FASTCALL(fs__sock_sendto), METH_FASTCALL,
+    {"sendto", FASTCALL(fs__sock_sendto), METH_FASTCALL | METH_KEYWORDS,
      "sendto(data[, flags], address) -> count"},
     {"sendmsg", FASTCALL(fs_sock_sendmsg), METH_FASTCALL,
      "sendmsg(buffers[, ancdata[, flags[, address]]]) -> count"},
@@ -1415,7 +1479,7 @@ static PyMethodDef fs__sock_methods[] = {
     {"_accept", fs__sock__accept, METH_NOARGS,
      "_accept() -> (integer file descriptor, address info)"},
     {"bind", fs__sock_bind, METH_O, "bind(address)"},
-    {"listen", FASTCALL(fs__sock_listen), METH_FASTCALL, "listen([backlog])"},
+    {"listen", FASTCALL(fs__sock_listen), METH_FASTCALL | METH_KEYWORDS, "listen([backlog])"},
     {"connect", fs__sock_connect, METH_O, "connect(address)"},
     {"connect_ex", fs__sock_connect_ex, METH_O,
      "connect_ex(address) -> errno"},

@@ -86,6 +86,11 @@ class socket(_fastsock.socket):
 
     __slots__ = ()
 
+    def __init__(self, family=-1, type=-1, proto=-1, fileno=None):
+        # The stdlib's signature (positional names and arity errors); the
+        # C type does the work, -1 meaning "the default" or "detect".
+        _fastsock.socket.__init__(self, family, type, proto, fileno)
+
     def __enter__(self):
         return self
 
