@@ -184,6 +184,20 @@ PyObject *fs_addr_make(fs_state *st, const struct sockaddr *sa, socklen_t len,
 int fs_resolve_host(fs_state *st, const char *host, struct sockaddr *out,
                     size_t outsize, int family);
 
+/* The address of an AF_INET/AF_INET6 sockaddr as text ('127.0.0.1'). */
+PyObject *fs_ip_object(const struct sockaddr *sa);
+
+/* Small helpers of sockaddr.c shared with resolve.c.  Fast-call functions
+ * fall back to PyArg_ParseTuple on fs_args_tuple(args) for anything
+ * unusual, so that errors carry the stdlib's exact messages. */
+PyObject *fs_args_tuple(PyObject *const *args, Py_ssize_t nargs);
+/* TypeError "fname() takes no keyword arguments" if kwnames is not empty. */
+int fs_reject_kwargs(const char *fname, PyObject *kwnames);
+/* Would the idna codec return this ASCII host name unchanged? */
+int fs_idna_ascii_ok(const char *p, Py_ssize_t n);
+/* The characters of an exact, compact ASCII str (no copy), else NULL. */
+const char *fs_ascii_str(PyObject *o, Py_ssize_t *len);
+
 /* ------------------------------------------------------------------ */
 /* Module functions, by file.  Each is a PyMethodDef array terminated by  */
 /* a NULL entry; module.c concatenates them into the module's table.     */
