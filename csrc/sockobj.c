@@ -292,12 +292,9 @@ fs__call(fs_sock *s, int writing, fs_io_fn fn, void *ctx,
              * and the fd number may already name a new file: retry only on
              * the fd the socket still holds (as the stdlib re-reads it). */
             if (fs__fd_changed(s, fd)) {
-                /* A wait that ran out is a timeout, as in the stdlib,
-                 * even if the socket was closed meanwhile. */
-                if (fs_monotonic_ns() >= *deadline)
-                    timed_out = 1;
-                else
-                    err = EBADF;
+                /* Closed meanwhile: EBADF even if the wait ran out, which
+                 * is what the stdlib reports (it retries on the dead fd). */
+                err = EBADF;
                 break;
             }
         }
