@@ -20,7 +20,7 @@ MENU = (
 )
 ABOUT = (
     "This text is served by examples/gopher_standin.py on loopback.\r\n"
-    "It replaces quux.org for the book's gopherclient.py.\r\n"
+    "It stands in for the book's internet Gopher server.\r\n"
     ".\r\n"
 )
 

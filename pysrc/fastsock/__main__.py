@@ -324,6 +324,12 @@ def _book_files():
     return d, lambda: shutil.rmtree(d, ignore_errors=True)
 
 
+def _shown(path):
+    """*path* relative to the current directory when it lies below it."""
+    rel = os.path.relpath(path)
+    return path if rel.startswith(os.pardir) else rel
+
+
 def _port_is_free(port):
     """Can a TCP server bind *port* on all interfaces right now?"""
     import socket as probe_mod   # whichever socket module is loaded; a probe only
@@ -407,9 +413,9 @@ def _demo(port, out):
         serv_out = _Reader(server.stdout, deadline)
         first = serv_out.until(b"waiting for connection...\n")
         banner = _Reader(server.stderr, deadline).until(b"\n").decode().strip()
-        out.write("$ python -m fastsock run %s %d &\n" % (serv_py, port))
+        out.write("$ python -m fastsock run %s %d &\n" % (_shown(serv_py), port))
         out.write("  (%s)\n" % banner)
-        out.write("$ python -m fastsock run %s %d\n" % (clnt_py, port))
+        out.write("$ python -m fastsock run %s %d\n" % (_shown(clnt_py), port))
         client = _spawn(clnt_py, port, subprocess.PIPE)
         _drive_client(client, deadline, out)
         status = client.wait(max(0.1, deadline - time.monotonic()))
