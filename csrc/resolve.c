@@ -656,14 +656,27 @@ fs__gai_host(PyObject *h, const char **host, PyObject **owned)
     return -1;
 }
 
-/* The port as getaddrinfo gets it: ints are printed into `buf`. */
+/* The port as getaddrinfo gets it: ints are printed into `buf`, or, from
+ * 3.12 on, ints beyond a C long as their decimal text (kept in *owned). */
 static int
-fs__gai_port(PyObject *p, char *buf, size_t size, const char **serv)
+fs__gai_port(PyObject *p, char *buf, size_t size, const char **serv,
+             PyObject **owned)
 {
+    *owned = NULL;
     if (PyLong_CheckExact(p)) {
         long v = PyLong_AsLong(p);
-        if (v == -1 && PyErr_Occurred())
+        if (v == -1 && PyErr_Occurred()) {
+#if PY_VERSION_HEX >= 0x030C0000
+            if (!PyErr_ExceptionMatches(PyExc_OverflowError))
+                return -1;
+            PyErr_Clear();
+            if ((*owned = PyObject_Str(p)) == NULL)
+                return -1;
+            return (*serv = PyUnicode_AsUTF8(*owned)) == NULL ? -1 : 0;
+#else
             return -1;
+#endif
+        }
         PyOS_snprintf(buf, size, "%ld", v);
         *serv = buf;
     }
@@ -686,17 +699,18 @@ static PyObject *
 fs__gai_run(fs_state *st, const fs__gai_args *g)
 {
     const char *host, *serv;
-    PyObject *owned, *res = NULL;
+    PyObject *hown, *pown = NULL, *res = NULL;
     char pbuf[32];
 
-    if (fs__gai_host(g->hobj, &host, &owned) < 0)
+    if (fs__gai_host(g->hobj, &host, &hown) < 0)
         return NULL;
-    if (fs__gai_port(g->pobj, pbuf, sizeof(pbuf), &serv) == 0 &&
+    if (fs__gai_port(g->pobj, pbuf, sizeof(pbuf), &serv, &pown) == 0 &&
         PySys_Audit("socket.getaddrinfo", "OOiii", g->hobj, g->pobj,
                     g->family, g->socktype, g->proto) == 0 &&
         !fs__gai_fast(st, g, host, serv, &res))
         res = fs__gai_libc(st, g, host, serv);
-    Py_XDECREF(owned);
+    Py_XDECREF(hown);
+    Py_XDECREF(pown);
     return res;
 }
 
@@ -1025,7 +1039,13 @@ fs__if_indextoname(PyObject *m, PyObject *arg)
     unsigned long index = PyLong_AsUnsignedLong(arg);
     if (index == (unsigned long)-1 && PyErr_Occurred())
         return NULL;
-    /* Truncated to the C unsigned int, as the stdlib does. */
+#if PY_VERSION_HEX >= 0x030D0000
+    if (index > UINT_MAX) {
+        PyErr_SetString(PyExc_OverflowError, "index is too large");
+        return NULL;
+    }
+#endif
+    /* Up to 3.12 the stdlib truncates to a C unsigned int silently. */
     if (if_indextoname((unsigned int)index, name) == NULL)
         return fs_err_errno(errno);
     return PyUnicode_DecodeFSDefault(name);

@@ -530,6 +530,9 @@ fs_addr_make(fs_state *st, const struct sockaddr *sa, socklen_t len,
 /* inet_aton, inet_ntoa, inet_pton, inet_ntop                            */
 /* ------------------------------------------------------------------ */
 
+#define FS_FASTKW(f) (PyCFunction)(void (*)(void))(f), \
+                     METH_FASTCALL | METH_KEYWORDS
+
 /* A str argument as a C string, with the "s" format's rules; NULL with an
  * exception set on error. */
 static const char *
@@ -545,26 +548,9 @@ fs__str_arg(PyObject *o)
 }
 
 static PyObject *
-fs__inet_aton(PyObject *m, PyObject *const *args, Py_ssize_t nargs,
-              PyObject *kwnames)
+fs__aton(const char *ip)
 {
-    (void)m;
-    const char *ip;
     struct in_addr a;
-
-    if (fs_reject_kwargs("inet_aton", kwnames) < 0)
-        return NULL;
-    if (nargs == 1 && PyUnicode_CheckExact(args[0])) {
-        if ((ip = fs__str_arg(args[0])) == NULL)
-            return NULL;
-    }
-    else {
-        PyObject *t = fs_args_tuple(args, nargs);
-        int ok = t != NULL && PyArg_ParseTuple(t, "s:inet_aton", &ip);
-        Py_XDECREF(t);  /* ip points into args[0], which the caller holds */
-        if (!ok)
-            return NULL;
-    }
     if (inet_aton(ip, &a) == 0) {
         PyErr_SetString(PyExc_OSError,
                         "illegal IP address string passed to inet_aton");
@@ -573,25 +559,58 @@ fs__inet_aton(PyObject *m, PyObject *const *args, Py_ssize_t nargs,
     return PyBytes_FromStringAndSize((const char *)&a, sizeof(a));
 }
 
+#if PY_VERSION_HEX >= 0x030D0000
+/* From 3.13 the stdlib's inet_aton takes exactly one positional argument
+ * (METH_O), with its own wording for a non-str. */
 static PyObject *
-fs__inet_ntoa(PyObject *m, PyObject *const *args, Py_ssize_t nargs,
+fs__inet_aton(PyObject *m, PyObject *arg)
+{
+    (void)m;
+    if (!PyUnicode_Check(arg)) {
+        PyErr_Format(PyExc_TypeError, "inet_aton() argument must be str, "
+                     "not %.50s", arg == Py_None ? "None" :
+                     Py_TYPE(arg)->tp_name);
+        return NULL;
+    }
+    const char *ip = fs__str_arg(arg);
+    return ip == NULL ? NULL : fs__aton(ip);
+}
+#define FS_INET_ATON_FLAGS (PyCFunction)fs__inet_aton, METH_O
+#else
+static PyObject *
+fs__inet_aton(PyObject *m, PyObject *const *args, Py_ssize_t nargs,
               PyObject *kwnames)
 {
     (void)m;
+    const char *ip;
+
+    if (fs_reject_kwargs("inet_aton", kwnames) < 0)
+        return NULL;
+    if (nargs == 1 && PyUnicode_CheckExact(args[0]))
+        ip = fs__str_arg(args[0]);
+    else {
+        PyObject *t = fs_args_tuple(args, nargs);
+        if (t == NULL || !PyArg_ParseTuple(t, "s:inet_aton", &ip))
+            ip = NULL;
+        Py_XDECREF(t);  /* ip points into args[0], which the caller holds */
+    }
+    return ip == NULL ? NULL : fs__aton(ip);
+}
+#define FS_INET_ATON_FLAGS FS_FASTKW(fs__inet_aton)
+#endif
+
+static PyObject *
+fs__ntoa(PyObject *arg)
+{
     Py_buffer b;
     struct in_addr a;
 
-    if (fs_reject_kwargs("inet_ntoa", kwnames) < 0)
-        return NULL;
-    if (nargs == 1 && PyBytes_CheckExact(args[0]) &&
-        PyBytes_GET_SIZE(args[0]) == (Py_ssize_t)sizeof(a)) {
-        memcpy(&a, PyBytes_AS_STRING(args[0]), sizeof(a));
+    if (PyBytes_CheckExact(arg) &&
+        PyBytes_GET_SIZE(arg) == (Py_ssize_t)sizeof(a)) {
+        memcpy(&a, PyBytes_AS_STRING(arg), sizeof(a));
         return fs__ip_str(AF_INET, &a);
     }
-    PyObject *t = fs_args_tuple(args, nargs);
-    int ok = t != NULL && PyArg_ParseTuple(t, "y*:inet_ntoa", &b);
-    Py_XDECREF(t);
-    if (!ok)
+    if (!PyArg_Parse(arg, "y*", &b))
         return NULL;
     if (b.len != (Py_ssize_t)sizeof(a)) {
         PyBuffer_Release(&b);
@@ -602,6 +621,37 @@ fs__inet_ntoa(PyObject *m, PyObject *const *args, Py_ssize_t nargs,
     PyBuffer_Release(&b);
     return fs__ip_str(AF_INET, &a);
 }
+
+#if PY_VERSION_HEX >= 0x030D0000
+/* From 3.13 the stdlib's inet_ntoa is METH_O too. */
+static PyObject *
+fs__inet_ntoa(PyObject *m, PyObject *arg)
+{
+    (void)m;
+    return fs__ntoa(arg);
+}
+#define FS_INET_NTOA_FLAGS (PyCFunction)fs__inet_ntoa, METH_O
+#else
+static PyObject *
+fs__inet_ntoa(PyObject *m, PyObject *const *args, Py_ssize_t nargs,
+              PyObject *kwnames)
+{
+    (void)m;
+    PyObject *arg;
+
+    if (fs_reject_kwargs("inet_ntoa", kwnames) < 0)
+        return NULL;
+    if (nargs == 1)
+        return fs__ntoa(args[0]);
+    /* Wrong arity: the "y*:inet_ntoa" format words the error. */
+    PyObject *t = fs_args_tuple(args, nargs);
+    if (t != NULL && PyArg_ParseTuple(t, "O:inet_ntoa", &arg))
+        PyErr_SetString(PyExc_SystemError, "inet_ntoa: arity check passed");
+    Py_XDECREF(t);
+    return NULL;
+}
+#define FS_INET_NTOA_FLAGS FS_FASTKW(fs__inet_ntoa)
+#endif
 
 static PyObject *
 fs__inet_pton(PyObject *m, PyObject *const *args, Py_ssize_t nargs,
@@ -675,15 +725,12 @@ fs__inet_ntop(PyObject *m, PyObject *const *args, Py_ssize_t nargs,
     return res;
 }
 
-#define FS_FASTKW(f) (PyCFunction)(void (*)(void))(f), \
-                     METH_FASTCALL | METH_KEYWORDS
-
 PyMethodDef fs_sockaddr_functions[] = {
-    {"inet_aton", FS_FASTKW(fs__inet_aton),
+    {"inet_aton", FS_INET_ATON_FLAGS,
      "inet_aton(string) -> bytes\n\n"
      "Pack an IPv4 address written in any form inet_aton(3) reads "
      "('127.0.0.1', '127.1', '0x7f.1') into 4 bytes."},
-    {"inet_ntoa", FS_FASTKW(fs__inet_ntoa),
+    {"inet_ntoa", FS_INET_NTOA_FLAGS,
      "inet_ntoa(packed_ip) -> string\n\n"
      "The dotted-quad text of a 4-byte packed IPv4 address."},
     {"inet_pton", FS_FASTKW(fs__inet_pton),

@@ -440,7 +440,11 @@ def test_inet_ntop(args):
                                   "inet_ntop"])
 def test_inet_arity_and_keywords(name):
     for args, kw in [((), {}), (("a", "b", "c"), {}), ((), {"x": 1})]:
-        assert_same(lambda m: getattr(m, name)(*args, **kw))
+        std, fast = both(lambda m: getattr(m, name)(*args, **kw))
+        # Messages that qualify the function name by its module differ
+        # only in that name (3.13: "_socket.inet_aton() takes ...").
+        fast = fast[:3] + (fast[3].replace("_fastsock.", "_socket."),)
+        assert fast == std
 
 
 @settings(max_examples=300, deadline=None)
