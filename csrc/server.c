@@ -36,6 +36,9 @@
 #define FS_PLAN_THREAD_BODY     0x0400  /* ThreadingMixIn.process_request_thread */
 #define FS_PLAN_NOBLOCK         0x0800  /* BaseServer._handle_request_noblock */
 
+/* Extra descriptors serve_forever also waits on (ForkingMixIn's pidfds). */
+#define FS_MAX_WATCH 64
+
 /* Accept back-off after EMFILE/ENFILE, in milliseconds. */
 #define FS_BACKOFF_MIN_MS 5
 #define FS_BACKOFF_MAX_MS 200
@@ -66,6 +69,8 @@ typedef struct {
     int wake_fd;            /* eventfd: shutdown() and the pool wake the loop */
     int shutdown_flag;      /* read and written with the GIL held */
     int backoff_ms;         /* current EMFILE back-off, 0 when none */
+    int nwatch;             /* used entries of watch[] */
+    int watch[FS_MAX_WATCH];    /* one-shot extra fds (pidfds of children) */
     int64_t backoff_until;  /* monotonic ns; do not accept before this */
     fs__pool pool;
     PyObject *thread_cls;   /* threading.Thread */
@@ -820,21 +825,53 @@ fs__handle_noblock(fs_server *core, PyObject *server, int plan)
 /* ------------------------------------------------------------------ */
 
 #define FS_READY    1   /* the server's fd is readable */
-#define FS_WOKEN    2   /* the wake fd fired */
+#define FS_WOKEN    2   /* the wake fd or a watched fd fired */
 #define FS_INVALID  4   /* the server's fd is not open */
 
-/* poll() the server's fd (when `watch`) and the wake fd (when `wake`) for
+/* Fill p[] with the server's fd (when `watch`), the wake fd and the
+ * watched fds (when `wake`); returns the count. */
+static int
+fs__poll_set(fs_server *core, struct pollfd *p, int fd, int watch, int wake)
+{
+    int n = 0;
+    if (watch)
+        p[n++] = (struct pollfd){fd, POLLIN, 0};
+    if (wake) {
+        p[n++] = (struct pollfd){core->wake_fd, POLLIN, 0};
+        for (int i = 0; i < core->nwatch; i++)
+            p[n++] = (struct pollfd){core->watch[i], POLLIN, 0};
+    }
+    return n;
+}
+
+/* Watched fds are one-shot: one that fired leaves the set, so a pidfd
+ * whose child nobody reaps cannot make the loop spin. */
+static int
+fs__fired_watches(fs_server *core, struct pollfd *p, int first, int n)
+{
+    int fired = 0;
+    for (int i = first; i < n; i++) {
+        if (!p[i].revents)
+            continue;
+        fired = 1;
+        for (int j = 0; j < core->nwatch; j++) {
+            if (core->watch[j] == p[i].fd) {
+                core->watch[j] = core->watch[--core->nwatch];
+                break;
+            }
+        }
+    }
+    return fired;
+}
+
+/* poll() the server's fd (when `watch`) and the wake fds (when `wake`) for
  * up to `ms` (-1: no limit) without the GIL.  Returns FS_* bits, 0 on
  * timeout or after a signal whose handlers ran, -1 with an exception. */
 static int
 fs__wait(fs_server *core, int fd, int watch, int wake, int ms)
 {
-    struct pollfd p[2];
-    int n = 0, r, err, res = 0;
-    if (watch)
-        p[n++] = (struct pollfd){fd, POLLIN, 0};
-    if (wake)
-        p[n++] = (struct pollfd){core->wake_fd, POLLIN, 0};
+    struct pollfd p[FS_MAX_WATCH + 2];
+    int n = fs__poll_set(core, p, fd, watch, wake), r, err, res = 0;
     Py_BEGIN_ALLOW_THREADS
     r = poll(p, (nfds_t)n, ms);
     err = errno;
@@ -849,7 +886,11 @@ fs__wait(fs_server *core, int fd, int watch, int wake, int ms)
         res |= FS_INVALID;
     else if (watch && p[0].revents)
         res |= FS_READY;
-    if (wake && p[n - 1].revents)
+    if (wake && p[watch].revents) {
+        res |= FS_WOKEN;
+        fs__drain(core);
+    }
+    if (wake && fs__fired_watches(core, p, watch + 1, n))
         res |= FS_WOKEN;
     return res;
 }
@@ -933,8 +974,6 @@ fs__turn_wait(fs_server *core, int fd, int plan, int ms)
 static int
 fs__turn(fs_server *core, PyObject *server, int plan, int r)
 {
-    if (r & FS_WOKEN)
-        fs__drain(core);
     if (r & FS_INVALID)
         fs__backoff(core);
     if ((r & FS_READY) && fs__handle_noblock(core, server, plan) < 0)
@@ -1135,7 +1174,54 @@ fs__core_shutdown(PyObject *self, PyObject *unused)
     Py_RETURN_NONE;
 }
 
+/* Parse one fd argument for watch()/unwatch(). */
+static int
+fs__fd_arg(PyObject *arg, int *fd)
+{
+    *fd = PyObject_AsFileDescriptor(arg);
+    return *fd < 0 ? -1 : 0;
+}
+
+/* watch(fd) -> bool: serve_forever also wakes (once) when fd becomes
+ * readable, e.g. a child's pidfd; False when the set is full. */
+static PyObject *
+fs__core_watch(PyObject *self, PyObject *arg)
+{
+    fs_server *core = (fs_server *)self;
+    int fd;
+    if (fs__fd_arg(arg, &fd) < 0)
+        return NULL;
+    for (int i = 0; i < core->nwatch; i++)
+        if (core->watch[i] == fd)
+            Py_RETURN_TRUE;
+    if (core->nwatch >= FS_MAX_WATCH)
+        Py_RETURN_FALSE;
+    /* The set is read when a wait starts: ForkingMixIn adds its children
+     * from the serving thread, between waits. */
+    core->watch[core->nwatch++] = fd;
+    Py_RETURN_TRUE;
+}
+
+/* unwatch(fd): forget fd (before closing it); no error if not watched. */
+static PyObject *
+fs__core_unwatch(PyObject *self, PyObject *arg)
+{
+    fs_server *core = (fs_server *)self;
+    int fd;
+    if (fs__fd_arg(arg, &fd) < 0)
+        return NULL;
+    for (int i = 0; i < core->nwatch; i++) {
+        if (core->watch[i] == fd) {
+            core->watch[i] = core->watch[--core->nwatch];
+            break;
+        }
+    }
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef fs__core_methods[] = {
+    {"watch", fs__core_watch, METH_O, "watch(fd) -> bool"},
+    {"unwatch", fs__core_unwatch, METH_O, "unwatch(fd)"},
     {"serve_forever", (PyCFunction)(void (*)(void))fs__core_serve_forever,
      METH_FASTCALL, "serve_forever(server, poll_interval, plan)"},
     {"handle_request", (PyCFunction)(void (*)(void))fs__core_handle_request,

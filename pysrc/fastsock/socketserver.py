@@ -377,14 +377,44 @@ if hasattr(os, "fork"):
                     self.active_children.discard(pid)
                 except OSError:
                     pass
+            self._fs_forget_children()
 
         def handle_timeout(self):
             """Reap children after self.timeout seconds without requests."""
             self.collect_children()
+            self._fs_forget_children()
 
         def service_actions(self):
-            """Reap children on every turn of serve_forever()."""
+            """Reap children on every turn of serve_forever() (which also
+            wakes as soon as a child exits)."""
             self.collect_children()
+            self._fs_forget_children()
+
+        # fastsock: serve_forever() waits on a pidfd per child too, so an
+        # exiting child is reaped at once rather than at the next
+        # poll_interval.
+
+        def _fs_watch_child(self, pid):
+            if not hasattr(os, "pidfd_open"):
+                return
+            try:
+                fd = os.pidfd_open(pid)
+            except OSError:
+                return      # an old kernel: reaped every poll_interval
+            if self._fs_get_core().watch(fd):
+                self.__dict__.setdefault("_fs_pidfds", {})[pid] = fd
+            else:
+                os.close(fd)
+
+        def _fs_forget_children(self):
+            pidfds = self.__dict__.get("_fs_pidfds")
+            if not pidfds:
+                return
+            alive = self.active_children or ()
+            for pid in [p for p in pidfds if p not in alive]:
+                fd = pidfds.pop(pid)
+                self._fs_get_core().unwatch(fd)
+                os.close(fd)
 
         def process_request(self, request, client_address):
             """Fork a child to handle the request."""
@@ -393,6 +423,7 @@ if hasattr(os, "fork"):
                 if self.active_children is None:
                     self.active_children = set()
                 self.active_children.add(pid)
+                self._fs_watch_child(pid)
                 self.close_request(request)
                 return
             # The child: serve the request, then leave without running the
@@ -412,6 +443,24 @@ if hasattr(os, "fork"):
         def server_close(self):
             super().server_close()
             self.collect_children(blocking=self.block_on_close)
+            self._fs_forget_children()
+            left = set(self.active_children or ())
+            if left:
+                # block_on_close is off: do not wait, but do not leave
+                # zombies either - a daemon thread reaps them as they end.
+                threading.Thread(target=_reap, args=(left,), daemon=True,
+                                 name="fastsock-reaper").start()
+                for pid in list(self.__dict__.get("_fs_pidfds", ())):
+                    fd = self._fs_pidfds.pop(pid)
+                    self._fs_get_core().unwatch(fd)
+                    os.close(fd)
+
+    def _reap(pids):
+        for pid in pids:
+            try:
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
 
 
 class ThreadingMixIn:
