@@ -86,7 +86,7 @@ enum {
     N_fileno, N_close, N_shutdown, N_max_packet_size, N_block_on_close,
     N_daemon_threads, N__threads, N_append, N_start, N_daemon, N_target,
     N_args, N_process_request_thread, N__handle_request_noblock,
-    N_run_request, N__fs_spawn_worker, N_errno, N_COUNT
+    N__fs_spawn_worker, N_errno, N_COUNT
 };
 
 static const char *const fs__name_strings[N_COUNT] = {
@@ -96,7 +96,7 @@ static const char *const fs__name_strings[N_COUNT] = {
     "fileno", "close", "shutdown", "max_packet_size", "block_on_close",
     "daemon_threads", "_threads", "append", "start", "daemon", "target",
     "args", "process_request_thread", "_handle_request_noblock",
-    "run_request", "_fs_spawn_worker", "errno",
+    "_fs_spawn_worker", "errno",
 };
 
 #define NAME(core, i) PyTuple_GET_ITEM((core)->names, (i))
@@ -469,7 +469,10 @@ fs__thread_target(fs_server *core, PyObject *server, int plan,
                   PyObject **target, PyObject **args)
 {
     if (plan & FS_PLAN_THREAD_BODY) {
-        *target = PyObject_GetAttr((PyObject *)core, NAME(core, N_run_request));
+        /* Named as the stdlib's target, so the thread's default name is
+         * "Thread-N (process_request_thread)" there and here. */
+        *target = PyObject_GetAttr((PyObject *)core,
+                                   NAME(core, N_process_request_thread));
         *args = Py_BuildValue("(OOOi)", server, request, address, plan);
     }
     else {
@@ -1062,14 +1065,14 @@ fs__core_handle_noblock(PyObject *self, PyObject *const *args,
     Py_RETURN_NONE;
 }
 
-/* run_request(server, request, address, plan): the body of a request
- * thread (process_request_thread in C). */
+/* process_request_thread(server, request, address, plan): the body of a
+ * request thread, ThreadingMixIn.process_request_thread in C. */
 static PyObject *
 fs__core_run_request(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     fs_server *core = (fs_server *)self;
     int plan;
-    if (fs__nargs("run_request", nargs, 4) < 0 ||
+    if (fs__nargs("process_request_thread", nargs, 4) < 0 ||
         fs__parse_plan(args[3], &plan) < 0)
         return NULL;
     if (fs__run_request(core, args[0], plan, args[1], args[2]) < 0)
@@ -1228,8 +1231,10 @@ static PyMethodDef fs__core_methods[] = {
      METH_FASTCALL, "handle_request(server, timeout, plan)"},
     {"handle_noblock", (PyCFunction)(void (*)(void))fs__core_handle_noblock,
      METH_FASTCALL, "handle_noblock(server, plan)"},
-    {"run_request", (PyCFunction)(void (*)(void))fs__core_run_request,
-     METH_FASTCALL, "run_request(server, request, address, plan)"},
+    {"process_request_thread",
+     (PyCFunction)(void (*)(void))fs__core_run_request, METH_FASTCALL,
+     "process_request_thread(server, request, address, plan): the body of "
+     "a request thread"},
     {"pool_submit", (PyCFunction)(void (*)(void))fs__core_pool_submit,
      METH_FASTCALL, "pool_submit(server, request, address, plan)"},
     {"pool_worker", fs__core_pool_worker, METH_O, "pool_worker(server)"},
