@@ -1,17 +1,1317 @@
-/* sockfile.c - the buffered socket file behind makefile() and rfile/wfile. */
+/*
+ * sockfile.c - the buffered socket file behind makefile() and rfile/wfile.
+ *
+ * The stdlib builds a socket file from three Python-visible layers: a raw
+ * SocketIO, a BufferedReader / BufferedWriter / BufferedRWPair over it, and
+ * a TextIOWrapper for text modes.  SocketFile folds the first two into one
+ * C object: it keeps its own read and write buffers and calls the socket
+ * through the raw helpers of the I/O driver (fs_sock_recv_raw and
+ * fs_sock_send_raw), so a readline() whose line is already buffered is one
+ * memchr and one bytes allocation, and a refill is one recv() with no
+ * Python-level call in between.
+ *
+ * The observable behaviour follows the stdlib layers: how much is read per
+ * recv (at most buffer_size), when writes reach the wire, what a timeout or
+ * a non-blocking socket does, and which exception each misuse raises.
+ *
+ * Threads: the GIL makes every operation that does not release it atomic,
+ * so those run without a lock.  An operation that may block (a refill, a
+ * send) holds the side's lock across the GIL release, like the stdlib's
+ * buffered objects; reading and writing have separate locks, as the two
+ * halves of a BufferedRWPair do, so one thread may block in readline()
+ * while another writes.
+ */
 #include "fastsock.h"
+
+#include <pythread.h>
+
+/* ------------------------------------------------------------------ */
+/* The object                                                           */
+/* ------------------------------------------------------------------ */
+
+/* A lock for one side (read or write) and the thread holding it.  `owner`
+ * is set, under the GIL, for as long as an operation that may release the
+ * GIL is in progress; lock-free fast paths run only when it is 0. */
+typedef struct {
+    PyThread_type_lock lock;
+    unsigned long owner;
+} fs__side_lock;
 
 typedef struct {
     PyObject_HEAD
+    fs_sock *sock;          /* strong reference; NULL once closed */
+    Py_ssize_t bufsize;     /* most bytes per recv; write buffer capacity */
+    char *rbuf;             /* read buffer: data is rbuf[rpos:rend] */
+    Py_ssize_t rpos, rend, rcap;
+    char *wbuf;             /* write buffer: pending data is wbuf[0:wlen] */
+    Py_ssize_t wlen;
+    fs__side_lock rlock, wlock;
+    char reading, writing;  /* the mode */
+    char closed;
+    char timed_out;         /* a recv timed out: the stdlib refuses reads */
+    PyObject *dict;
+    PyObject *weakreflist;
 } fs_sockfile;
 
-static PyType_Slot fs__sockfile_slots[] = {
+/* The kinds of stdlib object a mode maps to; they differ in a few error
+ * messages and attributes, which we reproduce. */
+#define FS__IS_RW(f)     ((f)->reading && (f)->writing)
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                               */
+/* ------------------------------------------------------------------ */
+
+/* Raise io.UnsupportedOperation(msg). */
+static PyObject *
+fs__unsupported(const char *msg)
+{
+    PyObject *io = PyImport_ImportModule("io");
+    if (io == NULL)
+        return NULL;
+    PyObject *exc = PyObject_GetAttrString(io, "UnsupportedOperation");
+    Py_DECREF(io);
+    if (exc == NULL)
+        return NULL;
+    PyErr_SetString(exc, msg);
+    Py_DECREF(exc);
+    return NULL;
+}
+
+static PyObject *
+fs__closed_error(const char *msg)
+{
+    PyErr_SetString(PyExc_ValueError, msg);
+    return NULL;
+}
+
+/* The generic message of io objects for an operation on a closed file. */
+#define FS__CLOSED_FILE "I/O operation on closed file."
+
+/* ------------------------------------------------------------------ */
+/* Locks                                                                */
+/* ------------------------------------------------------------------ */
+
+/* Take a side's lock, waiting without the GIL if another thread has it.
+ * A thread that already holds it (a signal handler reading the file it
+ * interrupted) gets RuntimeError instead of a deadlock, as in the stdlib. */
+static int
+fs__enter(fs_sockfile *f, fs__side_lock *l)
+{
+    unsigned long me = PyThread_get_thread_ident();
+    if (!PyThread_acquire_lock(l->lock, NOWAIT_LOCK)) {
+        if (l->owner == me) {
+            PyErr_Format(PyExc_RuntimeError, "reentrant call inside %R",
+                         (PyObject *)f);
+            return -1;
+        }
+        Py_BEGIN_ALLOW_THREADS
+        PyThread_acquire_lock(l->lock, WAIT_LOCK);
+        Py_END_ALLOW_THREADS
+    }
+    l->owner = me;
+    return 0;
+}
+
+static void
+fs__leave(fs__side_lock *l)
+{
+    l->owner = 0;
+    PyThread_release_lock(l->lock);
+}
+
+/* ------------------------------------------------------------------ */
+/* Small argument helpers                                               */
+/* ------------------------------------------------------------------ */
+
+/* An optional size argument: missing or None gives `dflt`, else an index. */
+static int
+fs__arg_size(PyObject *const *args, Py_ssize_t nargs, Py_ssize_t dflt,
+             Py_ssize_t *out)
+{
+    if (nargs < 1 || args[0] == Py_None) {
+        *out = dflt;
+        return 0;
+    }
+    if (!PyIndex_Check(args[0])) {
+        PyErr_Format(PyExc_TypeError,
+                     "argument should be integer or None, not '%.200s'",
+                     Py_TYPE(args[0])->tp_name);
+        return -1;
+    }
+    Py_ssize_t v = PyNumber_AsSsize_t(args[0], PyExc_OverflowError);
+    if (v == -1 && PyErr_Occurred())
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int
+fs__check_nargs(const char *name, Py_ssize_t nargs, Py_ssize_t min,
+                Py_ssize_t max)
+{
+    if (nargs < min) {
+        PyErr_Format(PyExc_TypeError, "%s() takes at least %zd argument%s "
+                     "(%zd given)", name, min, min == 1 ? "" : "s", nargs);
+        return -1;
+    }
+    if (nargs > max) {
+        PyErr_Format(PyExc_TypeError, "%s expected at most %zd argument%s, "
+                     "got %zd", name, max, max == 1 ? "" : "s", nargs);
+        return -1;
+    }
+    return 0;
+}
+
+/* A writable, contiguous buffer argument (readinto). */
+static int
+fs__arg_wbuffer(const char *name, PyObject *arg, Py_buffer *view)
+{
+    if (PyObject_GetBuffer(arg, view, PyBUF_WRITABLE) < 0) {
+        PyErr_Clear();
+        PyErr_Format(PyExc_TypeError, "%s() argument must be read-write "
+                     "bytes-like object, not %.50s", name,
+                     Py_TYPE(arg)->tp_name);
+        return -1;
+    }
+    if (!PyBuffer_IsContiguous(view, 'C')) {
+        PyBuffer_Release(view);
+        PyErr_Format(PyExc_TypeError, "%s() argument must be a contiguous "
+                     "buffer, not %.50s", name, Py_TYPE(arg)->tp_name);
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Raw I/O: what SocketIO.readinto and SocketIO.write do                */
+/* ------------------------------------------------------------------ */
+
+/* Result of a raw read that found no data on a non-blocking socket, where
+ * SocketIO.readinto returns None. */
+#define FS__NO_DATA  (-2)
+
+/* One recv of at most n bytes into buf: the count (0 at EOF), FS__NO_DATA,
+ * or -1 with an exception.  A timeout poisons the reading side for good,
+ * as it does the stdlib's SocketIO: the stream may have lost data. */
+static Py_ssize_t
+fs__raw_recv(fs_sockfile *f, char *buf, Py_ssize_t n)
+{
+    if (f->timed_out) {
+        PyErr_SetString(PyExc_OSError, "cannot read from timed out object");
+        return -1;
+    }
+    Py_ssize_t got = fs_sock_recv_raw(f->sock, buf, n, 0);
+    if (got >= 0)
+        return got;
+    if (PyErr_ExceptionMatches(PyExc_TimeoutError))
+        f->timed_out = 1;
+    else if (PyErr_ExceptionMatches(PyExc_BlockingIOError)) {
+        PyErr_Clear();
+        return FS__NO_DATA;
+    }
+    return -1;
+}
+
+/* Send buf[0:len) with one send() per step, as BufferedWriter does over
+ * SocketIO.write: each step gets the socket's whole timeout.  *done counts
+ * what went out, failure included. */
+static int
+fs__raw_send_all(fs_sockfile *f, const char *buf, Py_ssize_t len,
+                 Py_ssize_t *done)
+{
+    *done = 0;
+    while (*done < len) {
+        Py_ssize_t n = fs_sock_send_raw(f->sock, buf + *done, len - *done, 0);
+        if (n < 0)
+            return -1;
+        *done += n;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The read buffer                                                      */
+/* ------------------------------------------------------------------ */
+
+/* Bytes buffered and not yet consumed. */
+#define FS__AVAIL(f)  ((f)->rend - (f)->rpos)
+
+/* Make room for one recv of bufsize bytes after rend: reuse the buffer
+ * from the start when it is empty, slide unconsumed data to the front, or
+ * grow (a long line being assembled).  Runs under the read lock. */
+static int
+fs__make_room(fs_sockfile *f)
+{
+    if (f->rpos == f->rend)
+        f->rpos = f->rend = 0;
+    if (f->rcap - f->rend >= f->bufsize)
+        return 0;
+    if (f->rpos > 0) {
+        memmove(f->rbuf, f->rbuf + f->rpos, (size_t)FS__AVAIL(f));
+        f->rend -= f->rpos;
+        f->rpos = 0;
+        if (f->rcap - f->rend >= f->bufsize)
+            return 0;
+    }
+    Py_ssize_t want = f->rend + f->bufsize;
+    if (f->rcap > 0 && want < 2 * f->rcap && f->rcap <= PY_SSIZE_T_MAX / 2)
+        want = 2 * f->rcap;
+    char *nbuf = PyMem_Realloc(f->rbuf, (size_t)want);
+    if (nbuf == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    f->rbuf = nbuf;
+    f->rcap = want;
+    return 0;
+}
+
+/* Append one recv (of at most bufsize bytes) to the buffer.  Returns what
+ * fs__raw_recv returns. */
+static Py_ssize_t
+fs__fill(fs_sockfile *f)
+{
+    if (fs__make_room(f) < 0)
+        return -1;
+    Py_ssize_t room = f->rcap - f->rend;
+    if (room > f->bufsize)
+        room = f->bufsize;
+    Py_ssize_t n = fs__raw_recv(f, f->rbuf + f->rend, room);
+    if (n > 0)
+        f->rend += n;
+    return n;
+}
+
+
+/* A buffer that holds more than a long line once needed goes back to its
+ * normal size when it empties, so one huge line does not pin memory. */
+static void
+fs__maybe_shrink(fs_sockfile *f)
+{
+    if (f->rpos != f->rend || f->rcap <= 4 * f->bufsize ||
+        f->rcap <= 65536)
+        return;
+    PyMem_Free(f->rbuf);
+    f->rbuf = NULL;
+    f->rpos = f->rend = f->rcap = 0;
+}
+
+/* Consume n buffered bytes into a new bytes object. */
+static inline PyObject *
+fs__take(fs_sockfile *f, Py_ssize_t n)
+{
+    if (n == 0)
+        return PyBytes_FromStringAndSize(NULL, 0);
+    PyObject *res = PyBytes_FromStringAndSize(f->rbuf + f->rpos, n);
+    if (res != NULL)
+        f->rpos += n;
+    return res;
+}
+
+/* ------------------------------------------------------------------ */
+/* Common checks                                                        */
+/* ------------------------------------------------------------------ */
+
+/* A read method starts here: a write-only file does not support it at all
+ * (even closed), a closed one raises ValueError with `closed_msg`. */
+static int
+fs__check_read(fs_sockfile *f, const char *closed_msg, const char *unsup)
+{
+    if (!f->reading) {
+        fs__unsupported(unsup);
+        return -1;
+    }
+    if (f->closed) {
+        fs__closed_error(closed_msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* Take the read lock for an operation that may block; the file may have
+ * been closed by the thread we waited for. */
+static int
+fs__enter_read(fs_sockfile *f, const char *closed_msg)
+{
+    if (fs__enter(f, &f->rlock) < 0)
+        return -1;
+    if (f->closed) {
+        fs__leave(&f->rlock);
+        fs__closed_error(closed_msg);
+        return -1;
+    }
+    return 0;
+}
+
+static void
+fs__leave_read(fs_sockfile *f)
+{
+    fs__maybe_shrink(f);
+    fs__leave(&f->rlock);
+}
+
+/* ------------------------------------------------------------------ */
+/* readline                                                             */
+/* ------------------------------------------------------------------ */
+
+/* readline with the read lock held.  `limit` < 0 means no limit.  Refills
+ * one recv at a time, keeping what was already scanned, until a newline,
+ * the limit, EOF, or (non-blocking) no data: the last two return what was
+ * gathered.  On an error the partial line is dropped, as the stdlib's
+ * BufferedReader drops it. */
+static PyObject *
+fs__readline_locked(fs_sockfile *f, Py_ssize_t limit)
+{
+    Py_ssize_t scanned = 0;
+    for (;;) {
+        Py_ssize_t avail = FS__AVAIL(f);
+        Py_ssize_t n = (limit >= 0 && limit < avail) ? limit : avail;
+        if (n > scanned) {
+            const char *start = f->rbuf + f->rpos;
+            const char *nl = memchr(start + scanned, '\n',
+                                    (size_t)(n - scanned));
+            if (nl != NULL)
+                return fs__take(f, nl - start + 1);
+        }
+        if (n == limit)
+            return fs__take(f, n);
+        scanned = n;
+        Py_ssize_t r = fs__fill(f);
+        if (r == -1) {
+            f->rpos = f->rend;
+            return NULL;
+        }
+        if (r == 0 || r == FS__NO_DATA)
+            return fs__take(f, FS__AVAIL(f));
+    }
+}
+
+/* The hot path of readline and iteration: a whole line already buffered
+ * costs one memchr and one bytes object, with no lock (nothing else can
+ * run under our GIL and no other thread is inside a refill). */
+static PyObject *
+fs__readline_impl(fs_sockfile *f, Py_ssize_t limit)
+{
+    Py_ssize_t avail = FS__AVAIL(f);
+    if (avail > 0 && f->rlock.owner == 0) {
+        Py_ssize_t n = (limit >= 0 && limit < avail) ? limit : avail;
+        const char *start = f->rbuf + f->rpos;
+        const char *nl = memchr(start, '\n', (size_t)n);
+        if (nl != NULL)
+            return fs__take(f, nl - start + 1);
+        if (n == limit)
+            return fs__take(f, n);
+    }
+    if (limit == 0)
+        return PyBytes_FromStringAndSize(NULL, 0);
+    if (fs__enter_read(f, "readline of closed file") < 0)
+        return NULL;
+    PyObject *res = fs__readline_locked(f, limit);
+    fs__leave_read(f);
+    return res;
+}
+
+static PyObject *
+fs__file_readline(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    fs_sockfile *f = (fs_sockfile *)self;
+    Py_ssize_t limit;
+    if (fs__check_nargs("readline", nargs, 0, 1) < 0 ||
+        fs__arg_size(args, nargs, -1, &limit) < 0)
+        return NULL;
+    if (!f->reading && limit == 0)
+        return PyBytes_FromStringAndSize(NULL, 0);
+    if (fs__check_read(f, "readline of closed file", "read") < 0)
+        return NULL;
+    return fs__readline_impl(f, limit < 0 ? -1 : limit);
+}
+
+static PyObject *
+fs__file_iternext(PyObject *self)
+{
+    fs_sockfile *f = (fs_sockfile *)self;
+    if (fs__check_read(f, "readline of closed file", "read") < 0)
+        return NULL;
+    PyObject *line = fs__readline_impl(f, -1);
+    if (line != NULL && PyBytes_GET_SIZE(line) == 0) {
+        Py_DECREF(line);
+        return NULL;
+    }
+    return line;
+}
+
+static PyObject *
+fs__file_iter(PyObject *self)
+{
+    if (((fs_sockfile *)self)->closed)
+        return fs__closed_error(FS__CLOSED_FILE);
+    return Py_NewRef(self);
+}
+
+/* readlines(hint=-1): lines until EOF, or until their total size reaches
+ * a positive hint. */
+static PyObject *
+fs__file_readlines(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    fs_sockfile *f = (fs_sockfile *)self;
+    Py_ssize_t hint, total = 0;
+    if (fs__check_nargs("readlines", nargs, 0, 1) < 0 ||
+        fs__arg_size(args, nargs, -1, &hint) < 0)
+        return NULL;
+    if (f->closed)
+        return fs__closed_error(FS__CLOSED_FILE);
+    PyObject *list = PyList_New(0);
+    if (list == NULL)
+        return NULL;
+    for (;;) {
+        PyObject *line = fs__file_iternext(self);
+        if (line == NULL)
+            break;
+        total += PyBytes_GET_SIZE(line);
+        int r = PyList_Append(list, line);
+        Py_DECREF(line);
+        if (r < 0 || (hint > 0 && total >= hint))
+            break;
+    }
+    if (PyErr_Occurred()) {
+        Py_DECREF(list);
+        return NULL;
+    }
+    return list;
+}
+
+/* ------------------------------------------------------------------ */
+/* read, read1, peek                                                    */
+/* ------------------------------------------------------------------ */
+
+/* The end of a read that stopped early on `r` (EOF, no data, or an
+ * error): the bytes gathered, None when a non-blocking socket had nothing
+ * at all, or NULL.  Gathered data is lost on an error, as in the stdlib. */
+static PyObject *
+fs__read_short(PyObject *res, Py_ssize_t got, Py_ssize_t r)
+{
+    if (r == -1 || (r == FS__NO_DATA && got == 0)) {
+        Py_DECREF(res);
+        if (r == -1)
+            return NULL;
+        Py_RETURN_NONE;
+    }
+    if (_PyBytes_Resize(&res, got) < 0)
+        return NULL;
+    return res;
+}
+
+/* read(n) with the lock held and more wanted than is buffered.  Whole
+ * multiples of the buffer size go straight into the result; the rest
+ * passes through the buffer, so at most buffer_size is read ahead, like
+ * BufferedReader.  Stops early at EOF or when a non-blocking socket has
+ * no more data. */
+static PyObject *
+fs__read_n(fs_sockfile *f, Py_ssize_t n)
+{
+    Py_ssize_t got = FS__AVAIL(f), r = 0;
+    PyObject *res = PyBytes_FromStringAndSize(NULL, n);
+    if (res == NULL)
+        return NULL;
+    char *out = PyBytes_AS_STRING(res);
+    if (got > 0)
+        memcpy(out, f->rbuf + f->rpos, (size_t)got);
+    f->rpos = f->rend = 0;
+    while (n - got >= f->bufsize) {
+        r = fs__raw_recv(f, out + got, (n - got) - (n - got) % f->bufsize);
+        if (r <= 0)
+            return fs__read_short(res, got, r);
+        got += r;
+    }
+    while (got < n) {
+        r = fs__fill(f);
+        if (r <= 0)
+            return fs__read_short(res, got, r);
+        Py_ssize_t k = FS__AVAIL(f) < n - got ? FS__AVAIL(f) : n - got;
+        memcpy(out + got, f->rbuf + f->rpos, (size_t)k);
+        f->rpos += k;
+        got += k;
+    }
+    return res;
+}
+
+/* read() / read(-1): everything until EOF, the buffered data first.  On a
+ * non-blocking socket it ends when no data is left, giving None if there
+ * was none at all (RawIOBase.readall). */
+static PyObject *
+fs__read_all(fs_sockfile *f)
+{
+    Py_ssize_t got = FS__AVAIL(f), size = got + 8192, r;
+    PyObject *res = PyBytes_FromStringAndSize(NULL, size);
+    if (res == NULL)
+        return NULL;
+    if (got > 0)
+        memcpy(PyBytes_AS_STRING(res), f->rbuf + f->rpos, (size_t)got);
+    f->rpos = f->rend = 0;
+    for (;;) {
+        if (size - got < 8192) {
+            size = size <= PY_SSIZE_T_MAX / 2 ? 2 * size : PY_SSIZE_T_MAX;
+            if (_PyBytes_Resize(&res, size) < 0)
+                return NULL;
+        }
+        r = fs__raw_recv(f, PyBytes_AS_STRING(res) + got, size - got);
+        if (r <= 0)
+            return fs__read_short(res, got, r);
+        got += r;
+    }
+}
+
+static PyObject *
+fs__file_read(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    fs_sockfile *f = (fs_sockfile *)self;
+    Py_ssize_t n;
+    if (fs__check_nargs("read", nargs, 0, 1) < 0 ||
+        fs__arg_size(args, nargs, -1, &n) < 0)
+        return NULL;
+    if (fs__check_read(f, "read of closed file", "read") < 0)
+        return NULL;
+    if (n < -1) {
+        PyErr_SetString(PyExc_ValueError,
+                        "read length must be non-negative or -1");
+        return NULL;
+    }
+    if (n >= 0 && n <= FS__AVAIL(f) && f->rlock.owner == 0)
+        return fs__take(f, n);
+    if (fs__enter_read(f, "read of closed file") < 0)
+        return NULL;
+    PyObject *res;
+    if (n < 0)
+        res = fs__read_all(f);
+    else
+        res = n <= FS__AVAIL(f) ? fs__take(f, n) : fs__read_n(f, n);
+    fs__leave_read(f);
+    return res;
+}
+
+/* read1(n): buffered bytes if there are any, else at most one recv. */
+static PyObject *
+fs__read1_locked(fs_sockfile *f, Py_ssize_t n)
+{
+    if (FS__AVAIL(f) > 0)
+        return fs__take(f, FS__AVAIL(f) < n ? FS__AVAIL(f) : n);
+    PyObject *res = PyBytes_FromStringAndSize(NULL, n);
+    if (res == NULL)
+        return NULL;
+    f->rpos = f->rend = 0;
+    Py_ssize_t r = fs__raw_recv(f, PyBytes_AS_STRING(res), n);
+    if (r == -1) {
+        Py_DECREF(res);
+        return NULL;
+    }
+    /* Unlike read(), read1() gives b'' rather than None for no data. */
+    if (r == FS__NO_DATA)
+        r = 0;
+    if (r != n && _PyBytes_Resize(&res, r) < 0)
+        return NULL;
+    return res;
+}
+
+static PyObject *
+fs__file_read1(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    fs_sockfile *f = (fs_sockfile *)self;
+    Py_ssize_t n;
+    if (fs__check_nargs("read1", nargs, 0, 1) < 0 ||
+        fs__arg_size(args, nargs, -1, &n) < 0)
+        return NULL;
+    if (n < 0)
+        n = f->bufsize;
+    if (fs__check_read(f, "read of closed file", "read1") < 0)
+        return NULL;
+    if (n == 0)
+        return PyBytes_FromStringAndSize(NULL, 0);
+    if (FS__AVAIL(f) > 0 && f->rlock.owner == 0)
+        return fs__take(f, FS__AVAIL(f) < n ? FS__AVAIL(f) : n);
+    if (fs__enter_read(f, "read of closed file") < 0)
+        return NULL;
+    PyObject *res = fs__read1_locked(f, n);
+    fs__leave_read(f);
+    return res;
+}
+
+/* peek(n=0): the buffered bytes without consuming them; one recv first
+ * if nothing is buffered.  `n` is ignored, as BufferedReader ignores it. */
+static PyObject *
+fs__file_peek(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    fs_sockfile *f = (fs_sockfile *)self;
+    Py_ssize_t n;
+    if (fs__check_nargs("peek", nargs, 0, 1) < 0 ||
+        fs__arg_size(args, nargs, 0, &n) < 0)
+        return NULL;
+    if (fs__check_read(f, "peek of closed file", "peek") < 0)
+        return NULL;
+    if (fs__enter_read(f, "peek of closed file") < 0)
+        return NULL;
+    Py_ssize_t r = 0;
+    if (FS__AVAIL(f) == 0)
+        r = fs__fill(f);
+    PyObject *res = NULL;
+    if (r != -1)
+        res = PyBytes_FromStringAndSize(FS__AVAIL(f) ? f->rbuf + f->rpos
+                                                      : NULL, FS__AVAIL(f));
+    fs__leave_read(f);
+    return res;
+}
+
+/* ------------------------------------------------------------------ */
+/* readinto, readinto1                                                  */
+/* ------------------------------------------------------------------ */
+
+/* readinto(b) with the lock held, after the buffered bytes were copied
+ * (`got` of them).  A remainder larger than the buffer is received into
+ * b directly; a smaller one through the buffer.  readinto1 stops after
+ * one recv, and does none when buffered bytes were already copied. */
+static PyObject *
+fs__readinto_locked(fs_sockfile *f, char *out, Py_ssize_t len,
+                    Py_ssize_t got, int one)
+{
+    Py_ssize_t r = 0;
+    while (got < len) {
+        if (one && got > 0)
+            break;
+        if (len - got > f->bufsize) {
+            r = fs__raw_recv(f, out + got, len - got);
+            if (r > 0)
+                got += r;
+        }
+        else {
+            r = fs__fill(f);
+            if (r > 0) {
+                Py_ssize_t k = r < len - got ? r : len - got;
+                memcpy(out + got, f->rbuf + f->rpos, (size_t)k);
+                f->rpos += k;
+                got += k;
+            }
+        }
+        if (r == -1)
+            return NULL;
+        if (r == FS__NO_DATA && got == 0)
+            Py_RETURN_NONE;
+        if (r <= 0 || one)
+            break;
+    }
+    return PyLong_FromSsize_t(got);
+}
+
+static PyObject *
+fs__readinto_common(fs_sockfile *f, PyObject *arg, int one)
+{
+    const char *name = one ? "readinto1" : "readinto";
+    const char *closed_msg = "readinto of closed file";
+    Py_buffer view;
+    if (fs__check_read(f, closed_msg, one ? "read1" : "read") < 0 ||
+        fs__arg_wbuffer(name, arg, &view) < 0)
+        return NULL;
+    PyObject *res = NULL;
+    Py_ssize_t len = view.len;
+    if (f->rlock.owner == 0 && FS__AVAIL(f) >= len) {
+        if (len > 0)
+            memcpy(view.buf, f->rbuf + f->rpos, (size_t)len);
+        f->rpos += len;
+        res = PyLong_FromSsize_t(len);
+    }
+    else if (fs__enter_read(f, closed_msg) == 0) {
+        Py_ssize_t got = FS__AVAIL(f) < len ? FS__AVAIL(f) : len;
+        if (got > 0)
+            memcpy(view.buf, f->rbuf + f->rpos, (size_t)got);
+        f->rpos += got;
+        if (got == len)
+            res = PyLong_FromSsize_t(got);
+        else
+            res = fs__readinto_locked(f, view.buf, len, got, one);
+        fs__leave_read(f);
+    }
+    PyBuffer_Release(&view);
+    return res;
+}
+
+static PyObject *
+fs__file_readinto(PyObject *self, PyObject *arg)
+{
+    return fs__readinto_common((fs_sockfile *)self, arg, 0);
+}
+
+static PyObject *
+fs__file_readinto1(PyObject *self, PyObject *arg)
+{
+    return fs__readinto_common((fs_sockfile *)self, arg, 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Writing                                                              */
+/* ------------------------------------------------------------------ */
+
+/* Send the write buffer, with the write lock held.  On failure what was
+ * not sent stays buffered, so a later flush() retries only that. */
+static int
+fs__flush_locked(fs_sockfile *f)
+{
+    Py_ssize_t done;
+    int r = fs__raw_send_all(f, f->wbuf, f->wlen, &done);
+    if (done > 0 && done < f->wlen)
+        memmove(f->wbuf, f->wbuf + done, (size_t)(f->wlen - done));
+    f->wlen -= done;
+    return r;
+}
+
+/* write() when the data does not fit in the buffer's free space: flush,
+ * then send while more than a buffer's worth remains and buffer the tail,
+ * as BufferedWriter does.  (On a blocking socket each send() takes all of
+ * it, so a large write goes out at once.) */
+static int
+fs__write_locked(fs_sockfile *f, const char *data, Py_ssize_t len)
+{
+    if (f->wbuf == NULL) {
+        f->wbuf = PyMem_Malloc((size_t)f->bufsize);
+        if (f->wbuf == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+    }
+    if (len > f->bufsize - f->wlen) {
+        if (fs__flush_locked(f) < 0)
+            return -1;
+        while (len > f->bufsize) {
+            Py_ssize_t n = fs_sock_send_raw(f->sock, data, len, 0);
+            if (n < 0)
+                return -1;
+            data += n;
+            len -= n;
+        }
+    }
+    memcpy(f->wbuf + f->wlen, data, (size_t)len);
+    f->wlen += len;
+    return 0;
+}
+
+static int
+fs__write_impl(fs_sockfile *f, const char *data, Py_ssize_t len)
+{
+    if (f->wlock.owner == 0 && f->wbuf != NULL && len <= f->bufsize - f->wlen) {
+        memcpy(f->wbuf + f->wlen, data, (size_t)len);
+        f->wlen += len;
+        return 0;
+    }
+    if (fs__enter(f, &f->wlock) < 0)
+        return -1;
+    int r = -1;
+    if (f->closed)
+        fs__closed_error("write to closed file");
+    else
+        r = fs__write_locked(f, data, len);
+    fs__leave(&f->wlock);
+    return r;
+}
+
+static PyObject *
+fs__file_write(PyObject *self, PyObject *arg)
+{
+    fs_sockfile *f = (fs_sockfile *)self;
+    Py_buffer view;
+    if (!f->writing)
+        return fs__unsupported("write");
+    if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) {
+        if (PyErr_ExceptionMatches(PyExc_TypeError)) {
+            PyErr_Clear();
+            PyErr_Format(PyExc_TypeError,
+                         "a bytes-like object is required, not '%.100s'",
+                         Py_TYPE(arg)->tp_name);
+        }
+        return NULL;
+    }
+    int r = -1;
+    if (f->closed)
+        fs__closed_error("write to closed file");
+    else
+        r = fs__write_impl(f, view.buf, view.len);
+    Py_ssize_t len = view.len;
+    PyBuffer_Release(&view);
+    if (r < 0)
+        return NULL;
+    return PyLong_FromSsize_t(len);
+}
+
+static PyObject *
+fs__file_writelines(PyObject *self, PyObject *lines)
+{
+    if (((fs_sockfile *)self)->closed)
+        return fs__closed_error(FS__CLOSED_FILE);
+    PyObject *it = PyObject_GetIter(lines);
+    if (it == NULL)
+        return NULL;
+    PyObject *item;
+    while ((item = PyIter_Next(it)) != NULL) {
+        PyObject *r = fs__file_write(self, item);
+        Py_DECREF(item);
+        if (r == NULL)
+            break;
+        Py_DECREF(r);
+    }
+    Py_DECREF(it);
+    if (PyErr_Occurred())
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+fs__file_flush(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    fs_sockfile *f = (fs_sockfile *)self;
+    if (!f->writing) {
+        if (f->closed)
+            return fs__closed_error(FS__CLOSED_FILE);
+        Py_RETURN_NONE;
+    }
+    if (f->closed)
+        return fs__closed_error("flush of closed file");
+    if (fs__enter(f, &f->wlock) < 0)
+        return NULL;
+    int r = -1;
+    if (f->closed)
+        fs__closed_error("flush of closed file");
+    else
+        r = fs__flush_locked(f);
+    fs__leave(&f->wlock);
+    if (r < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Closing                                                              */
+/* ------------------------------------------------------------------ */
+
+/* Mark closed and let go of the socket: its fd goes now if the socket was
+ * closed and this was its last file.  Runs with both locks held. */
+static int
+fs__release(fs_sockfile *f)
+{
+    f->closed = 1;
+    PyMem_Free(f->rbuf);
+    PyMem_Free(f->wbuf);
+    f->rbuf = f->wbuf = NULL;
+    f->rpos = f->rend = f->rcap = f->wlen = 0;
+    fs_sock *s = f->sock;
+    f->sock = NULL;
+    if (s == NULL)
+        return 0;
+    int r = fs_sock_decref_io(s);
+    Py_DECREF(s);
+    return r;
+}
+
+/* close(): flush, then release the socket even if the flush failed, and
+ * raise the flush's error, as BufferedWriter.close does.  Waits for a
+ * read or write in progress in another thread, as the stdlib does. */
+static PyObject *
+fs__file_close(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    fs_sockfile *f = (fs_sockfile *)self;
+    if (f->closed)
+        Py_RETURN_NONE;
+    if (fs__enter(f, &f->wlock) < 0)
+        return NULL;
+    int failed = 0;
+    if (!f->closed && f->wlen > 0)
+        failed = fs__flush_locked(f) < 0;
+    if (fs__enter(f, &f->rlock) < 0) {
+        fs__leave(&f->wlock);
+        return NULL;
+    }
+    PyObject *et = NULL, *ev = NULL, *tb = NULL;
+    if (failed)
+        PyErr_Fetch(&et, &ev, &tb);
+    if (!f->closed && fs__release(f) < 0 && failed)
+        PyErr_Clear();
+    if (failed)
+        PyErr_Restore(et, ev, tb);
+    fs__leave(&f->rlock);
+    fs__leave(&f->wlock);
+    if (PyErr_Occurred())
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+fs__file_enter(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    if (((fs_sockfile *)self)->closed)
+        return fs__closed_error(FS__CLOSED_FILE);
+    return Py_NewRef(self);
+}
+
+static PyObject *
+fs__file_exit(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)args;
+    (void)nargs;
+    return fs__file_close(self, NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* Queries                                                              */
+/* ------------------------------------------------------------------ */
+
+/* readable() / writable(): false for the other direction without any
+ * check; for ours, a closed file raises as SocketIO does. */
+static PyObject *
+fs__file_readable(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    fs_sockfile *f = (fs_sockfile *)self;
+    if (!f->reading)
+        Py_RETURN_FALSE;
+    if (f->closed)
+        return fs__closed_error("I/O operation on closed socket.");
+    Py_RETURN_TRUE;
+}
+
+static PyObject *
+fs__file_writable(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    fs_sockfile *f = (fs_sockfile *)self;
+    if (!f->writing)
+        Py_RETURN_FALSE;
+    if (f->closed)
+        return fs__closed_error("I/O operation on closed socket.");
+    Py_RETURN_TRUE;
+}
+
+static PyObject *
+fs__file_seekable(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    fs_sockfile *f = (fs_sockfile *)self;
+    if (f->closed && !FS__IS_RW(f))
+        return fs__closed_error("I/O operation on closed socket.");
+    Py_RETURN_FALSE;
+}
+
+static PyObject *
+fs__file_isatty(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    if (((fs_sockfile *)self)->closed)
+        return fs__closed_error(FS__CLOSED_FILE);
+    Py_RETURN_FALSE;
+}
+
+/* fileno(): the socket's fd.  The stdlib's read-write pair has none. */
+static PyObject *
+fs__file_fileno(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    fs_sockfile *f = (fs_sockfile *)self;
+    if (FS__IS_RW(f))
+        return fs__unsupported("fileno");
+    if (f->closed)
+        return fs__closed_error(FS__CLOSED_FILE);
+    return PyLong_FromLong(f->sock->fd);
+}
+
+static PyObject *
+fs__file_detach(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    fs_sockfile *f = (fs_sockfile *)self;
+    if (f->closed && !FS__IS_RW(f))
+        return fs__closed_error(FS__CLOSED_FILE);
+    return fs__unsupported("detach");
+}
+
+static PyObject *
+fs__file_tell(PyObject *self, PyObject *unused)
+{
+    (void)self;
+    (void)unused;
+    return fs__unsupported("seek");
+}
+
+static PyObject *
+fs__file_seek(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)args;
+    if (fs__check_nargs("seek", nargs, 1, 2) < 0)
+        return NULL;
+    if (FS__IS_RW((fs_sockfile *)self))
+        return fs__unsupported("seek");
+    return fs__unsupported("File or stream is not seekable.");
+}
+
+static PyObject *
+fs__file_truncate(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)self;
+    (void)args;
+    if (fs__check_nargs("truncate", nargs, 0, 1) < 0)
+        return NULL;
+    return fs__unsupported("truncate");
+}
+
+static PyObject *
+fs__file_closed_get(PyObject *self, void *closure)
+{
+    (void)closure;
+    return PyBool_FromLong(((fs_sockfile *)self)->closed);
+}
+
+/* name: the fd while open, -1 after, as SocketIO.name; the stdlib's
+ * read-write pair has no name (nor mode). */
+static PyObject *
+fs__file_name_get(PyObject *self, void *closure)
+{
+    (void)closure;
+    fs_sockfile *f = (fs_sockfile *)self;
+    if (FS__IS_RW(f)) {
+        PyErr_SetString(PyExc_AttributeError, "name");
+        return NULL;
+    }
+    return PyLong_FromLong(f->closed ? -1 : f->sock->fd);
+}
+
+static PyObject *
+fs__file_mode_get(PyObject *self, void *closure)
+{
+    (void)closure;
+    fs_sockfile *f = (fs_sockfile *)self;
+    if (FS__IS_RW(f)) {
+        PyErr_SetString(PyExc_AttributeError, "mode");
+        return NULL;
+    }
+    return PyUnicode_FromString(f->reading ? "rb" : "wb");
+}
+
+/* The socket, while the file is open. */
+static PyObject *
+fs__file_sock_get(PyObject *self, void *closure)
+{
+    (void)closure;
+    fs_sockfile *f = (fs_sockfile *)self;
+    if (f->sock == NULL)
+        Py_RETURN_NONE;
+    return Py_NewRef((PyObject *)f->sock);
+}
+
+static PyObject *
+fs__file_repr(PyObject *self)
+{
+    fs_sockfile *f = (fs_sockfile *)self;
+    const char *mode = FS__IS_RW(f) ? "rwb" : f->reading ? "rb" : "wb";
+    return PyUnicode_FromFormat("<_fastsock.SocketFile mode='%s' fd=%d%s>",
+                                mode, f->sock ? f->sock->fd : -1,
+                                f->closed ? " closed" : "");
+}
+
+/* ------------------------------------------------------------------ */
+/* Lifecycle                                                            */
+/* ------------------------------------------------------------------ */
+
+static int
+fs__parse_mode(PyObject *obj, char *reading, char *writing)
+{
+    static const char *const modes[] = {"r", "w", "rw", "rb", "wb", "rwb"};
+    const char *s = PyUnicode_Check(obj) ? PyUnicode_AsUTF8(obj) : NULL;
+    if (s == NULL && PyErr_Occurred())
+        return -1;
+    for (size_t i = 0; s != NULL && i < sizeof(modes) / sizeof(*modes); i++) {
+        if (strcmp(s, modes[i]) == 0) {
+            *reading = strchr(s, 'r') != NULL;
+            *writing = strchr(s, 'w') != NULL;
+            return 0;
+        }
+    }
+    PyErr_Format(PyExc_ValueError, "invalid mode: %R", obj);
+    return -1;
+}
+
+/* SocketFile(sock, mode='rb', buffer_size=8192) */
+static PyObject *
+fs__file_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"sock", "mode", "buffer_size", NULL};
+    PyObject *sock, *mode = NULL;
+    Py_ssize_t bufsize = 8192;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|On:SocketFile", kwlist,
+                                     &sock, &mode, &bufsize))
+        return NULL;
+    PyObject *m = PyType_GetModule(type);
+    if (m == NULL)
+        return NULL;
+    if (!fs_is_socket(fs_get_state(m), sock)) {
+        PyErr_Format(PyExc_TypeError, "SocketFile() needs a socket, not %.100s",
+                     Py_TYPE(sock)->tp_name);
+        return NULL;
+    }
+    char reading = 1, writing = 0;
+    if (mode != NULL && fs__parse_mode(mode, &reading, &writing) < 0)
+        return NULL;
+    if (bufsize <= 0) {
+        PyErr_SetString(PyExc_ValueError,
+                        "buffer size must be strictly positive");
+        return NULL;
+    }
+    fs_sockfile *f = (fs_sockfile *)type->tp_alloc(type, 0);
+    if (f == NULL)
+        return NULL;
+    f->rlock.lock = PyThread_allocate_lock();
+    f->wlock.lock = PyThread_allocate_lock();
+    if (f->rlock.lock == NULL || f->wlock.lock == NULL) {
+        f->closed = 1;
+        Py_DECREF(f);
+        return PyErr_NoMemory();
+    }
+    f->bufsize = bufsize;
+    f->reading = reading;
+    f->writing = writing;
+    f->sock = (fs_sock *)Py_NewRef(sock);
+    fs_sock_incref_io(f->sock);
+    return (PyObject *)f;
+}
+
+/* A file dropped without close() is closed here, flushing what it holds,
+ * as the stdlib's io objects do in their finalizer. */
+static void
+fs__file_finalize(PyObject *self)
+{
+    fs_sockfile *f = (fs_sockfile *)self;
+    if (f->closed || f->sock == NULL)
+        return;
+    PyObject *et, *ev, *tb;
+    PyErr_Fetch(&et, &ev, &tb);
+    PyObject *r = fs__file_close(self, NULL);
+    if (r == NULL)
+        PyErr_WriteUnraisable(self);
+    Py_XDECREF(r);
+    PyErr_Restore(et, ev, tb);
+}
+
+static int
+fs__file_traverse(PyObject *self, visitproc visit, void *arg)
+{
+    fs_sockfile *f = (fs_sockfile *)self;
+    Py_VISIT(Py_TYPE(self));
+    Py_VISIT(f->sock);
+    Py_VISIT(f->dict);
+    return 0;
+}
+
+static int
+fs__file_clear(PyObject *self)
+{
+    fs_sockfile *f = (fs_sockfile *)self;
+    Py_CLEAR(f->sock);
+    Py_CLEAR(f->dict);
+    return 0;
+}
+
+static void
+fs__file_dealloc(PyObject *self)
+{
+    fs_sockfile *f = (fs_sockfile *)self;
+    PyTypeObject *tp = Py_TYPE(self);
+    if (PyObject_CallFinalizerFromDealloc(self) < 0)
+        return;     /* resurrected by the finalizer */
+    PyObject_GC_UnTrack(self);
+    if (f->weakreflist != NULL)
+        PyObject_ClearWeakRefs(self);
+    fs__file_clear(self);
+    PyMem_Free(f->rbuf);
+    PyMem_Free(f->wbuf);
+    if (f->rlock.lock != NULL)
+        PyThread_free_lock(f->rlock.lock);
+    if (f->wlock.lock != NULL)
+        PyThread_free_lock(f->wlock.lock);
+    tp->tp_free(self);
+    Py_DECREF(tp);
+}
+
+/* ------------------------------------------------------------------ */
+/* Type                                                                 */
+/* ------------------------------------------------------------------ */
+
+#define FASTCALL(f) ((PyCFunction)(void (*)(void))(f))
+
+static PyMethodDef fs__file_methods[] = {
+    {"read", FASTCALL(fs__file_read), METH_FASTCALL,
+     "read(size=-1, /) -> bytes\n\nRead size bytes, or until EOF."},
+    {"read1", FASTCALL(fs__file_read1), METH_FASTCALL,
+     "read1(size=-1, /) -> bytes\n\nBuffered bytes, or at most one recv."},
+    {"readinto", fs__file_readinto, METH_O, "readinto(buffer, /) -> int"},
+    {"readinto1", fs__file_readinto1, METH_O, "readinto1(buffer, /) -> int"},
+    {"readline", FASTCALL(fs__file_readline), METH_FASTCALL,
+     "readline(size=-1, /) -> bytes\n\nRead one line, newline included."},
+    {"readlines", FASTCALL(fs__file_readlines), METH_FASTCALL,
+     "readlines(hint=-1, /) -> list of lines"},
+    {"peek", FASTCALL(fs__file_peek), METH_FASTCALL,
+     "peek(size=0, /) -> bytes\n\nBuffered bytes, without consuming them."},
+    {"write", fs__file_write, METH_O,
+     "write(buffer, /) -> int\n\nBuffer (or send) the bytes."},
+    {"writelines", fs__file_writelines, METH_O, "writelines(lines, /)"},
+    {"flush", fs__file_flush, METH_NOARGS, "flush()\n\nSend buffered bytes."},
+    {"close", fs__file_close, METH_NOARGS,
+     "close()\n\nFlush and release the socket."},
+    {"fileno", fs__file_fileno, METH_NOARGS, "fileno() -> int"},
+    {"readable", fs__file_readable, METH_NOARGS, "readable() -> bool"},
+    {"writable", fs__file_writable, METH_NOARGS, "writable() -> bool"},
+    {"seekable", fs__file_seekable, METH_NOARGS, "seekable() -> False"},
+    {"isatty", fs__file_isatty, METH_NOARGS, "isatty() -> False"},
+    {"detach", fs__file_detach, METH_NOARGS, "Not supported."},
+    {"tell", fs__file_tell, METH_NOARGS, "Not supported."},
+    {"seek", FASTCALL(fs__file_seek), METH_FASTCALL, "Not supported."},
+    {"truncate", FASTCALL(fs__file_truncate), METH_FASTCALL, "Not supported."},
+    {"__enter__", fs__file_enter, METH_NOARGS, NULL},
+    {"__exit__", FASTCALL(fs__file_exit), METH_FASTCALL, NULL},
+    {NULL, NULL, 0, NULL}
+};
+
+static PyGetSetDef fs__file_getset[] = {
+    {"closed", fs__file_closed_get, NULL, "True once closed", NULL},
+    {"name", fs__file_name_get, NULL, "the fd, or -1 once closed", NULL},
+    {"mode", fs__file_mode_get, NULL, "'rb' or 'wb'", NULL},
+    {"_sock", fs__file_sock_get, NULL, "the socket, while open", NULL},
+    {NULL, NULL, NULL, NULL, NULL}
+};
+
+static PyMemberDef fs__file_members[] = {
+    {"__dictoffset__", T_PYSSIZET, offsetof(fs_sockfile, dict), READONLY,
+     NULL},
+    {"__weaklistoffset__", T_PYSSIZET, offsetof(fs_sockfile, weakreflist),
+     READONLY, NULL},
+    {NULL, 0, 0, 0, NULL}
+};
+
+static PyType_Slot fs__file_slots[] = {
+    {Py_tp_new, fs__file_new},
+    {Py_tp_dealloc, fs__file_dealloc},
+    {Py_tp_finalize, fs__file_finalize},
+    {Py_tp_traverse, fs__file_traverse},
+    {Py_tp_clear, fs__file_clear},
+    {Py_tp_repr, fs__file_repr},
+    {Py_tp_iter, fs__file_iter},
+    {Py_tp_iternext, fs__file_iternext},
+    {Py_tp_methods, fs__file_methods},
+    {Py_tp_getset, fs__file_getset},
+    {Py_tp_members, fs__file_members},
+    {Py_tp_doc, "SocketFile(sock, mode='rb', buffer_size=8192)\n\n"
+                "A buffered binary file over a socket, as returned by "
+                "socket.makefile(); modes 'rb', 'wb' and 'rwb'."},
     {0, NULL}
 };
 
 PyType_Spec fs_sockfile_spec = {
     .name = "_fastsock.SocketFile",
     .basicsize = sizeof(fs_sockfile),
-    .flags = Py_TPFLAGS_DEFAULT,
-    .slots = fs__sockfile_slots,
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .slots = fs__file_slots,
 };
