@@ -1,0 +1,772 @@
+#!/usr/bin/env python3
+"""fastsock benchmark suite: the stdlib, fastsock and plain C, side by side.
+
+    python bench/run.py [--quick] [--only NAME ...] [--list] [--out DIR]
+                        [--cpu N] [--update-readme] [--no-plots]
+
+Every scenario is measured for the stdlib's socket/socketserver modules and
+for fastsock in the same run, interleaved (the order rotates with each
+repetition) and repeated; beside them a C program from bench/c/ doing the
+same work is the physical limit.  Results: a table on the terminal, and
+results.json, summary.md and PNG plots in the output directory
+(bench/results/ for a full run, bench/results/quick/ for --quick).
+
+fastsock is whatever `import fastsock` finds (installed, or PYTHONPATH).
+A scenario whose fastsock side cannot run yet is reported as "n/a (reason)".
+Only loopback and AF_UNIX sockets are used; every run is bounded in count
+and in time.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import selectors
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+C_DIR = os.path.join(HERE, "c")
+BUILD_DIR = os.path.join(HERE, "build")
+WORKLOAD = os.path.join(HERE, "workload.py")
+MICRO = os.path.join(HERE, "micro.py")
+IMPLS = ("stdlib", "fastsock", "c")
+
+# ---------------------------------------------------------------------------
+# Targets
+# ---------------------------------------------------------------------------
+
+
+class Target:
+    """A goal for fastsock: a bound on one of its figures.
+
+    kind "vs_c":    fastsock's cost / C's cost must be <= value;
+    kind "speedup": fastsock must be >= value times faster than the stdlib;
+    kind "max":     fastsock's median must be <= value (in the unit shown).
+    """
+
+    def __init__(self, kind, value):
+        self.kind, self.value = kind, value
+
+    def text(self, unit):
+        if self.kind == "vs_c":
+            return "<= %.2fx C" % self.value
+        if self.kind == "speedup":
+            return ">= %.1fx stdlib" % self.value
+        return "< %g %s" % (self.value, unit)
+
+    def check(self, row):
+        """(measured figure, met?) or (None, None) when it cannot be judged."""
+        if self.kind == "vs_c":
+            got = row.get("fastsock_vs_c")
+            return got, (None if got is None else got <= self.value)
+        if self.kind == "speedup":
+            got = row.get("speedup")
+            return got, (None if got is None else got >= self.value)
+        got = row["fastsock"]["median"] if row.get("fastsock") else None
+        return got, (None if got is None else got < self.value)
+
+    def as_dict(self):
+        return {"kind": self.kind, "value": self.value}
+
+
+# ---------------------------------------------------------------------------
+# Scenarios
+# ---------------------------------------------------------------------------
+
+
+class Scenario:
+    """One workload measured for each implementation.
+
+    kind "proc":   bench/workload.py (or a C program) runs the work and
+                   prints {"seconds", "ops"}; value = seconds/ops * scale.
+    kind "server": a server (workload.py server ..., or bench/c/tsserver)
+                   under bench/c/loadgen or wrk; value = requests per second.
+    """
+
+    def __init__(self, name, title, what, kind, unit, scale=1.0, full=0,
+                 quick=0, c=None, target=None, pinned=True, better="lower",
+                 load=None, server=None, timeout=120):
+        self.name, self.title, self.what, self.kind = name, title, what, kind
+        self.unit, self.scale, self.full, self.quick = unit, scale, full, quick
+        self.c, self.target, self.pinned = c, target, pinned
+        self.better, self.load, self.server = better, load, server
+        self.timeout = timeout
+
+    def count(self, quick):
+        return self.quick if quick else self.full
+
+
+def _pp(mode):
+    return lambda n: ["pingpong", mode, str(n)]
+
+
+SCENARIOS = [
+    Scenario("pingpong_unix", "ping-pong AF_UNIX socketpair",
+             "64-byte round trips over an AF_UNIX stream socketpair between "
+             "two processes pinned to one CPU (sendall + recv).",
+             "proc", "us/rt", 1e6, 30000, 8000, _pp("unix"), Target("vs_c", 1.04)),
+    Scenario("pingpong_tcp", "ping-pong TCP loopback",
+             "64-byte round trips over TCP on 127.0.0.1 with TCP_NODELAY, "
+             "both processes pinned to one CPU.",
+             "proc", "us/rt", 1e6, 30000, 8000, _pp("tcp"), Target("vs_c", 1.04)),
+    Scenario("pingpong_udp", "ping-pong UDP loopback",
+             "64-byte datagram round trips on 127.0.0.1 with sendto/recvfrom "
+             "(an address tuple per datagram), pinned to one CPU.",
+             "proc", "us/rt", 1e6, 30000, 8000, _pp("udp"), Target("vs_c", 1.10)),
+    Scenario("pingpong_timeout", "ping-pong TCP, settimeout(10)",
+             "The TCP ping-pong with a timeout set on both sockets: the cost "
+             "of the readiness waits a timeout needs. C: non-blocking fds, "
+             "poll() only on EAGAIN.",
+             "proc", "us/rt", 1e6, 30000, 8000, _pp("tcp-timeout"),
+             Target("speedup", 1.1)),
+    Scenario("recv_small", "recv(1 << 20) of 16-byte messages",
+             "recv(1 << 20) on an AF_UNIX SOCK_DGRAM socketpair holding "
+             "16-byte datagrams; only the receives are timed. Measures the "
+             "cost of sizing a result for a huge request.",
+             "proc", "us/call", 1e6, 30000, 8000,
+             lambda n: ["recvsmall", str(n)], Target("vs_c", 1.5)),
+    Scenario("bulk", "bulk stream sendall -> recv_into",
+             "A stream of 1 GiB (256 MiB with --quick) over TCP loopback: "
+             "sendall() of 64 KiB chunks into recv_into() a 64 KiB buffer, "
+             "both processes pinned to one CPU.",
+             "proc", "s/GiB", 1024.0, 1024, 256, lambda n: ["bulk", str(n)],
+             Target("vs_c", 1.05)),
+    Scenario("readline", "makefile('rb').readline()",
+             "1M short lines (200k with --quick) written into a socketpair "
+             "and read back with makefile('rb').readline(). C: fdopen + "
+             "getline.",
+             "proc", "ns/line", 1e9, 1000000, 200000,
+             lambda n: ["readline", str(n)], Target("speedup", 2.5)),
+    Scenario("text_iter", "makefile('r') text iteration",
+             "The same lines read by iterating over makefile('r', "
+             "encoding='utf-8'). C: fdopen + getline.",
+             "proc", "ns/line", 1e9, 1000000, 200000,
+             lambda n: ["readline", str(n)], Target("speedup", 2.5)),
+    Scenario("threading_short", "ThreadingTCPServer, short connections",
+             "The book's timestamp server (StreamRequestHandler, reply "
+             "'[%s] %s' % (ctime(), data)): connect, one line, reply, close, "
+             "16 connections at once from bench/c/loadgen. C: a thread per "
+             "connection.",
+             "server", "req/s", better="higher", load="short", server="threading-short",
+             c=["tsserver", "thread", "short"], target=Target("speedup", 3.0),
+             pinned=False),
+    Scenario("threading_persistent", "ThreadingTCPServer, persistent connections",
+             "The same server with 16 long-lived connections, each sending "
+             "line after line and waiting for every reply.",
+             "server", "req/s", better="higher", load="persistent",
+             server="threading-persistent",
+             c=["tsserver", "thread", "persistent"], target=Target("speedup", 2.5),
+             pinned=False),
+    Scenario("forking_short", "ForkingTCPServer, short connections",
+             "The timestamp server with a process per connection, short "
+             "connections at concurrency 16. C: fork per connection.",
+             "server", "req/s", better="higher", load="short", server="forking-short",
+             c=["tsserver", "fork", "short"], target=Target("speedup", 1.5),
+             pinned=False),
+    Scenario("http_wrk", "http.server.ThreadingHTTPServer under wrk",
+             "SimpleHTTPRequestHandler serving a 1 KiB file to wrk -t1 -c16 "
+             "(HTTP/1.0: one request per connection). fastsock side: "
+             "fastsock.patch() before importing http.server. C: a minimal "
+             "thread-per-connection HTTP/1.0 file server.",
+             "server", "req/s", better="higher", load="wrk", server="http",
+             c=["tsserver", "http"], target=Target("speedup", 1.3), pinned=False),
+    Scenario("shutdown", "shutdown() of a serving server",
+             "Time for ThreadingTCPServer.shutdown() to return while another "
+             "thread is inside serve_forever(), called at a random moment "
+             "(4 samples per run). No C counterpart.",
+             "proc", "ms", 1e3, 4, 2, None, Target("max", 5.0), pinned=False),
+]
+
+MICRO_TARGETS = {
+    "getaddrinfo_numeric": 4.0,
+    "gethostbyname_numeric": 3.0,
+    "gethostbyname_localhost": 3.0,
+    "getsockname": 1.5,
+}
+MICRO_WHAT = {
+    "htons": "htons(8080)",
+    "inet_aton": "inet_aton('192.168.17.42')",
+    "inet_ntoa": "inet_ntoa(b'\\x7f\\0\\0\\1')",
+    "getaddrinfo_numeric": "getaddrinfo('127.0.0.1', 80)",
+    "gethostbyname_numeric": "gethostbyname('127.0.0.1')",
+    "gethostbyname_localhost": "gethostbyname('localhost')",
+    "socket_close": "socket(AF_INET, SOCK_STREAM).close()",
+    "settimeout_gettimeout": "s.settimeout(1.0); s.gettimeout()",
+    "getsockname": "s.getsockname() of a bound TCP socket",
+}
+
+
+# ---------------------------------------------------------------------------
+# Building the C programs
+# ---------------------------------------------------------------------------
+
+
+def build_c(log):
+    """Compile bench/c/*.c with the system cc; returns {program: path or None}."""
+    os.makedirs(BUILD_DIR, exist_ok=True)
+    cc = os.environ.get("CC", "cc")
+    header = os.path.join(C_DIR, "common.h")
+    built = {}
+    for src in sorted(os.listdir(C_DIR)):
+        if not src.endswith(".c"):
+            continue
+        name = src[:-2]
+        path, exe = os.path.join(C_DIR, src), os.path.join(BUILD_DIR, name)
+        newest = max(os.path.getmtime(path), os.path.getmtime(header))
+        if os.path.exists(exe) and os.path.getmtime(exe) >= newest:
+            built[name] = exe
+            continue
+        cmd = [cc, "-O2", "-Wall", "-Wextra", "-pthread", "-o", exe, path]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0:
+            log("build of %s failed:\n%s" % (src, proc.stderr.strip()))
+            built[name] = None
+        else:
+            built[name] = exe
+    return built
+
+
+# ---------------------------------------------------------------------------
+# Measuring
+# ---------------------------------------------------------------------------
+
+
+class NA(Exception):
+    """This implementation cannot run the scenario; the text says why."""
+
+
+def pinner(cpu):
+    if cpu is None:
+        return None
+    return lambda: os.sched_setaffinity(0, {cpu})
+
+
+def last_json(text):
+    for line in reversed(text.strip().splitlines()):
+        line = line.strip()
+        if line.startswith("{"):
+            return json.loads(line)
+    raise ValueError("no JSON result in output")
+
+
+def run_proc(argv, timeout, cpu):
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True,
+                              timeout=timeout, preexec_fn=pinner(cpu))
+    except subprocess.TimeoutExpired:
+        raise NA("timed out after %ds" % timeout)
+    if proc.returncode != 0:
+        tail = (proc.stderr.strip().splitlines() or ["exit %d" % proc.returncode])[-1]
+        raise NA("failed: %s" % tail[:120])
+    try:
+        result = last_json(proc.stdout)
+    except ValueError:
+        raise NA("no result: %s" % proc.stderr.strip()[-120:])
+    if "na" in result:
+        raise NA(result["na"])
+    return result
+
+
+def measure_proc(sc, impl, ctx):
+    count = sc.count(ctx.quick)
+    if impl == "c":
+        prog = sc.c(count)
+        exe = ctx.built.get(prog[0])
+        if exe is None:
+            raise NA("C program %s did not build" % prog[0])
+        argv = [exe] + prog[1:]
+    else:
+        argv = [sys.executable, WORKLOAD, sc.name, impl, str(count)]
+    result = run_proc(argv, sc.timeout, ctx.cpu if sc.pinned else None)
+    return result["seconds"] / result["ops"] * sc.scale, result
+
+
+class ServerProcess:
+    """A server started for one measurement; killed with its process group."""
+
+    def __init__(self, argv):
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, text=True,
+                                     start_new_session=True)
+
+    def port(self, timeout=15.0):
+        sel = selectors.DefaultSelector()
+        sel.register(self.proc.stdout, selectors.EVENT_READ)
+        ready = sel.select(timeout)
+        sel.close()
+        if not ready:
+            raise NA("server did not start within %ds" % timeout)
+        line = self.proc.stdout.readline().strip()
+        if line.startswith("NA "):
+            raise NA(line[3:])
+        if not line.startswith("PORT "):
+            raise NA("server failed to start (%r)" % line[:80])
+        return int(line.split()[1])
+
+    def stop(self):
+        # The group holds the server and any children it forked.
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(5)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(5)
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)   # stray forked children
+        except ProcessLookupError:
+            pass
+        self.proc.stdout.close()
+
+
+def run_loadgen(ctx, port, mode):
+    exe = ctx.built.get("loadgen")
+    if exe is None:
+        raise NA("bench/c/loadgen.c did not build")
+    dur_ms = int(ctx.server_seconds * 1000)
+    argv = [exe, str(port), mode, "16", str(dur_ms), "300", "10000000"]
+    res = run_proc(argv, ctx.server_seconds + 30, None)
+    if res["requests"] == 0:
+        raise NA("no request completed (%d errors)" % res["errors"])
+    return res["requests"] / res["seconds"], res
+
+
+def run_wrk(ctx, port):
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise NA("wrk not installed (apt-get install wrk)")
+    secs = max(1, int(round(ctx.server_seconds)))
+    argv = [wrk, "-t1", "-c16", "-d%ds" % secs, "--timeout", "5s",
+            "http://127.0.0.1:%d/index.txt" % port]
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=secs + 30)
+    except subprocess.TimeoutExpired:
+        raise NA("wrk timed out")
+    m = re.search(r"Requests/sec:\s*([\d.]+)", proc.stdout)
+    if proc.returncode != 0 or not m:
+        raise NA("wrk failed: %s" % (proc.stderr.strip() or proc.stdout.strip())[-120:])
+    errs = re.search(r"Socket errors:(.*)", proc.stdout)
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", proc.stdout)
+    extra = {"errors": errs.group(1).strip() if errs else "",
+             "non2xx": int(non2xx.group(1)) if non2xx else 0}
+    return float(m.group(1)), extra
+
+
+def measure_server(sc, impl, ctx):
+    if impl == "c":
+        exe = ctx.built.get(sc.c[0])
+        if exe is None:
+            raise NA("C program %s did not build" % sc.c[0])
+        argv = [exe] + sc.c[1:]
+        if sc.load == "wrk":
+            argv.append(ctx.docroot)
+    else:
+        argv = [sys.executable, WORKLOAD, "server", sc.server, impl, ctx.docroot]
+    server = ServerProcess(argv)
+    try:
+        port = server.port()
+        if sc.load == "wrk":
+            return run_wrk(ctx, port)
+        return run_loadgen(ctx, port, sc.load)
+    finally:
+        server.stop()
+
+
+def summarize(values):
+    return {"median": statistics.median(values), "min": min(values),
+            "max": max(values), "values": values}
+
+
+def add_ratios(row, better):
+    """stdlib/C and fastsock/C cost ratios, and fastsock's speedup."""
+    med = {i: row[i]["median"] for i in IMPLS if row.get(i)}
+
+    def cost_ratio(a, b):       # how many times a costs what b costs
+        if a not in med or b not in med or not med[a] or not med[b]:
+            return None
+        return med[a] / med[b] if better == "lower" else med[b] / med[a]
+
+    row["stdlib_vs_c"] = cost_ratio("stdlib", "c")
+    row["fastsock_vs_c"] = cost_ratio("fastsock", "c")
+    row["speedup"] = cost_ratio("stdlib", "fastsock")
+
+
+def run_scenario(sc, ctx):
+    impls = ["stdlib", "fastsock"] + (["c"] if sc.c else [])
+    reps = ctx.server_reps if sc.kind == "server" else ctx.reps
+    samples = {i: [] for i in impls}
+    extra = {i: [] for i in impls}
+    na = {}
+    measure = measure_server if sc.kind == "server" else measure_proc
+    for rep in range(reps):
+        if rep > 0 and ctx.over_budget():
+            ctx.log("  time budget reached: %s stops after %d repetitions"
+                    % (sc.name, rep))
+            break
+        k = rep % len(impls)
+        for impl in impls[k:] + impls[:k]:      # rotate who goes first
+            if impl in na:
+                continue
+            try:
+                value, info = measure(sc, impl, ctx)
+            except NA as exc:
+                na[impl] = str(exc)
+                continue
+            samples[impl].append(value)
+            extra[impl].append(info)
+    row = {"name": sc.name, "title": sc.title, "unit": sc.unit,
+           "better": sc.better, "what": sc.what, "na": na,
+           "count": sc.count(ctx.quick) if sc.kind == "proc" else None}
+    for impl in impls:
+        row[impl] = summarize(samples[impl]) if samples[impl] else None
+        if extra[impl]:
+            row[impl]["runs"] = extra[impl]
+    add_ratios(row, sc.better)
+    judge(row, sc.target, sc.unit)
+    return row
+
+
+def judge(row, target, unit):
+    if target is None:
+        row["target"] = None
+        return
+    got, met = target.check(row)
+    row["target"] = dict(target.as_dict(), text=target.text(unit),
+                         measured=got, met=met)
+
+
+# ---------------------------------------------------------------------------
+# Micro benchmarks (pyperf)
+# ---------------------------------------------------------------------------
+
+
+def run_micro(ctx):
+    """pyperf timeit of every case, for both modules; plus bench/c/micro."""
+    try:
+        import pyperf
+    except ImportError:
+        ctx.log("pyperf not installed (pip install pyperf): micro benchmarks skipped")
+        return []
+    out = os.path.join(ctx.tmp, "micro.json")
+    if ctx.quick:
+        opts = ["-p", "3", "-n", "2", "-w", "1", "--min-time", "0.02"]
+    else:
+        opts = ["-p", "6", "-n", "3", "-w", "1", "--min-time", "0.05"]
+    argv = [sys.executable, MICRO, "--quiet", "-o", out] + opts
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=300,
+                          preexec_fn=pinner(ctx.cpu))
+    if proc.returncode != 0:
+        ctx.log("pyperf run failed: %s" % proc.stderr.strip()[-300:])
+        return []
+    suite = pyperf.BenchmarkSuite.load(out)
+    per_case = {}
+    for bench in suite.get_benchmarks():
+        m = re.match(r"(.*) \[(\w+)\]$", bench.get_name())
+        if not m:
+            continue
+        values = [v * 1e9 for v in bench.get_values()]
+        per_case.setdefault(m.group(1), {})[m.group(2)] = summarize(values)
+    c_ns = {}
+    exe = ctx.built.get("micro")
+    if exe:
+        try:
+            c_ns = run_proc([exe, "5" if ctx.quick else "2"], 120, ctx.cpu)
+        except NA as exc:
+            ctx.log("C micro benchmarks failed: %s" % exc)
+    rows = []
+    for case in MICRO_WHAT:
+        impls = per_case.get(case, {})
+        row = {"name": case, "title": MICRO_WHAT[case], "unit": "ns/call",
+               "better": "lower", "what": MICRO_WHAT[case], "na": {},
+               "stdlib": impls.get("stdlib"), "fastsock": impls.get("fastsock"),
+               "c": ({"median": c_ns[case], "min": c_ns[case], "max": c_ns[case],
+                      "values": [c_ns[case]]} if case in c_ns else None)}
+        if row["fastsock"] is None:
+            row["na"]["fastsock"] = "fastsock lacks it or fails on it"
+        add_ratios(row, "lower")
+        target = Target("speedup", MICRO_TARGETS.get(case, 1.0))
+        judge(row, target, "ns/call")
+        rows.append(row)
+    return rows
+
+
+# ---------------------------------------------------------------------------
+# Reporting
+# ---------------------------------------------------------------------------
+
+
+def fmt_num(v):
+    if v is None:
+        return "-"
+    if v >= 1000:
+        return "%.0f" % v
+    if v >= 100:
+        return "%.1f" % v
+    if v >= 10:
+        return "%.2f" % v
+    return "%.3f" % v
+
+
+def fmt_impl(row, impl, spread=True):
+    s = row.get(impl)
+    if s is None:
+        reason = row["na"].get(impl)
+        return "n/a (%s)" % reason if reason else "-"
+    if not spread or s["min"] == s["max"]:
+        return fmt_num(s["median"])
+    return "%s [%s-%s]" % (fmt_num(s["median"]), fmt_num(s["min"]), fmt_num(s["max"]))
+
+
+def fmt_ratio(v):
+    return "-" if v is None else "%.2fx" % v
+
+
+def status(row):
+    t = row.get("target")
+    if not t:
+        return "", ""
+    if t["met"] is None:
+        return t["text"], "n/a"
+    return t["text"], ("met" if t["met"] else "MISSED")
+
+
+def table_rows(rows, spread=True, na_width=40):
+    out = []
+    for row in rows:
+        target, st = status(row)
+        cells = [row["name"], row["unit"]]
+        for impl in IMPLS:
+            cell = fmt_impl(row, impl, spread)
+            if cell.startswith("n/a (") and len(cell) > na_width:
+                cell = cell[:na_width - 4] + "...)"
+            cells.append(cell)
+        cells += [fmt_ratio(row["stdlib_vs_c"]), fmt_ratio(row["fastsock_vs_c"]),
+                  fmt_ratio(row["speedup"]), target, st]
+        out.append(cells)
+    return out
+
+
+HEADER = ["scenario", "unit", "stdlib median [min-max]", "fastsock median [min-max]",
+          "C", "stdlib/C", "fastsock/C", "fs speedup", "target", "status"]
+
+
+def print_table(rows, log):
+    data = [HEADER] + table_rows(rows)
+    widths = [max(len(r[i]) for r in data) for i in range(len(HEADER))]
+    for n, r in enumerate(data):
+        log("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+        if n == 0:
+            log("  ".join("-" * w for w in widths))
+
+
+def markdown_table(rows):
+    lines = ["| " + " | ".join(HEADER) + " |",
+             "|" + "---|" * len(HEADER)]
+    for r in table_rows(rows, na_width=60):
+        lines.append("| " + " | ".join(c.replace("|", "/") for c in r) + " |")
+    return "\n".join(lines)
+
+
+def machine_info():
+    info = {"python": platform.python_version(), "kernel": platform.release(),
+            "nproc": os.cpu_count()}
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            key, _, val = line.partition(":")
+            if key.strip() in ("Model name", "Hypervisor vendor", "CPU(s)"):
+                info[key.strip()] = val.strip()
+    except OSError:
+        pass
+    try:
+        info["nproc"] = int(subprocess.run(["nproc"], capture_output=True,
+                                           text=True).stdout)
+    except (OSError, ValueError):
+        pass
+    try:
+        info["git"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"],
+                                     capture_output=True, text=True,
+                                     cwd=HERE).stdout.strip()
+    except OSError:
+        pass
+    return info
+
+
+def fastsock_info():
+    code = ("import fastsock, _fastsock; print(fastsock.__file__); "
+            "print(_fastsock.__file__)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if proc.returncode != 0:
+        tail = proc.stderr.strip().splitlines()
+        return {"importable": False, "error": tail[-1] if tail else "?"}
+    paths = proc.stdout.split()
+    return {"importable": True, "package": paths[0], "extension": paths[1]}
+
+
+def summary_markdown(doc):
+    m = doc["machine"]
+    head = ("Measured %s on %s (%s CPUs, %s; kernel %s), Python %s, git %s, "
+            "mode %s, ping-pongs pinned to CPU %s.\n\n"
+            % (doc["date"], m.get("Model name", "?"), m.get("nproc", "?"),
+               m.get("Hypervisor vendor", "bare metal") + " VM"
+               if m.get("Hypervisor vendor") else "bare metal",
+               m.get("kernel"), m.get("python"), m.get("git", "?"),
+               doc["mode"], doc["cpu"]))
+    parts = [head, "Scenarios (lower is better except req/s):\n",
+             markdown_table(doc["scenarios"]), ""]
+    if doc["micro"]:
+        parts += ["\nPer-call micro benchmarks (pyperf, ns per call):\n",
+                  markdown_table(doc["micro"]), ""]
+    return "\n".join(parts)
+
+
+def update_readme(text, log):
+    path = os.path.join(HERE, "README.md")
+    start, end = "<!-- results:start -->", "<!-- results:end -->"
+    try:
+        with open(path) as f:
+            readme = f.read()
+    except OSError:
+        log("bench/README.md not found; not updated")
+        return
+    if start not in readme or end not in readme:
+        log("bench/README.md has no results markers; not updated")
+        return
+    before, rest = readme.split(start, 1)
+    after = rest.split(end, 1)[1]
+    with open(path, "w") as f:
+        f.write(before + start + "\n" + text.strip() + "\n" + end + after)
+    log("bench/README.md updated")
+
+
+# ---------------------------------------------------------------------------
+# Main
+# ---------------------------------------------------------------------------
+
+
+class Context:
+    def __init__(self, args):
+        self.quick = args.quick
+        self.cpu = args.cpu
+        self.reps = args.repeat or (3 if args.quick else 5)
+        self.server_reps = args.repeat or (2 if args.quick else 3)
+        self.server_seconds = 1.0 if args.quick else 2.0
+        self.budget = 150.0 if args.quick else 540.0
+        self.start = time.monotonic()
+        self.built = {}
+        self.tmp = tempfile.mkdtemp(prefix="fastsock-bench-")
+        self.docroot = os.path.join(self.tmp, "www")
+        os.makedirs(self.docroot)
+        with open(os.path.join(self.docroot, "index.txt"), "w") as f:
+            f.write(("fastsock benchmark page\n" * 43)[:1024])
+
+    def over_budget(self):
+        return time.monotonic() - self.start > self.budget
+
+    def log(self, text=""):
+        print(text, flush=True)
+
+
+def parse_args(argv):
+    names = [s.name for s in SCENARIOS] + ["micro"]
+    p = argparse.ArgumentParser(
+        prog="bench/run.py", description=__doc__.split("\n")[0])
+    p.add_argument("--quick", action="store_true",
+                   help="smaller counts and fewer repetitions (about 1-2 minutes)")
+    p.add_argument("--only", nargs="+", metavar="NAME", choices=names,
+                   help="run only these scenarios (%s)" % ", ".join(names))
+    p.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    p.add_argument("--out", help="output directory (default bench/results, "
+                                 "or bench/results/quick with --quick)")
+    p.add_argument("--cpu", type=int, default=max(os.sched_getaffinity(0)),
+                   help="CPU that pinned scenarios run on (default: the last)")
+    p.add_argument("--repeat", type=int, help="repetitions per scenario")
+    p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    p.add_argument("--update-readme", action="store_true",
+                   help="write the figures into bench/README.md")
+    return p.parse_args(argv)
+
+
+def main(argv=None):
+    if HERE not in sys.path:
+        sys.path.insert(0, HERE)    # for bench/plots.py
+    args = parse_args(argv)
+    if args.list:
+        for s in SCENARIOS:
+            print("%-22s %s" % (s.name, s.what))
+        print("%-22s %s" % ("micro", "per-call costs under pyperf: "
+                            + ", ".join(MICRO_WHAT)))
+        return 0
+    ctx = Context(args)
+    out = args.out or os.path.join(HERE, "results", "quick" if args.quick else "")
+    os.makedirs(out, exist_ok=True)
+    try:
+        return run_all(args, ctx, out)
+    finally:
+        shutil.rmtree(ctx.tmp, ignore_errors=True)
+
+
+def run_all(args, ctx, out):
+    only = set(args.only or [])
+    fs = fastsock_info()
+    if fs["importable"]:
+        ctx.log("fastsock: %s (%s)" % (fs["package"], fs["extension"]))
+    else:
+        ctx.log("fastsock is not importable (%s): its columns will be n/a. "
+                "Install it, or set PYTHONPATH (tools/devbuild prints one)."
+                % fs["error"])
+    ctx.built = build_c(ctx.log)
+    rows = []
+    for sc in SCENARIOS:
+        if only and sc.name not in only:
+            continue
+        ctx.log("%s: %s ..." % (sc.name, sc.title))
+        t0 = time.monotonic()
+        rows.append(run_scenario(sc, ctx))
+        ctx.log("  done in %.1fs" % (time.monotonic() - t0))
+    micro = []
+    if not only or "micro" in only:
+        ctx.log("micro: per-call costs under pyperf ...")
+        t0 = time.monotonic()
+        micro = run_micro(ctx)
+        ctx.log("  done in %.1fs" % (time.monotonic() - t0))
+    doc = {"date": datetime.datetime.now(datetime.timezone.utc)
+           .strftime("%Y-%m-%d %H:%M UTC"),
+           "mode": "quick" if ctx.quick else "full", "cpu": ctx.cpu,
+           "machine": machine_info(), "fastsock": fs,
+           "elapsed_seconds": round(time.monotonic() - ctx.start, 1),
+           "scenarios": rows, "micro": micro}
+    ctx.log("")
+    print_table(rows, ctx.log)
+    if micro:
+        ctx.log("")
+        print_table(micro, ctx.log)
+    with open(os.path.join(out, "results.json"), "w") as f:
+        json.dump(doc, f, indent=1)
+    summary = summary_markdown(doc)
+    with open(os.path.join(out, "summary.md"), "w") as f:
+        f.write(summary)
+    if not args.no_plots:
+        try:
+            import plots
+            for path in plots.make_all(doc, out):
+                ctx.log("plot: %s" % os.path.relpath(path))
+        except ImportError as exc:
+            ctx.log("plots skipped (%s; pip install matplotlib)" % exc)
+    if args.update_readme:
+        update_readme(summary, ctx.log)
+    ctx.log("results: %s (%.0fs)" % (os.path.relpath(out), doc["elapsed_seconds"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,451 @@
+"""The Python side of each benchmark scenario, run in a fresh process.
+
+    python bench/workload.py SCENARIO IMPL COUNT     -> one JSON line on stdout
+    python bench/workload.py server KIND IMPL [DIR]  -> "PORT <n>", then serves
+
+IMPL is "stdlib" (the socket/socketserver modules of this Python) or
+"fastsock".  bench/run.py starts this script once per measurement, already
+pinned to a CPU when the scenario asks for it, so the two implementations
+never share a process and one cannot warm caches for the other.
+
+A scenario whose fastsock side cannot run yet (a module or function not
+written) prints {"na": "<reason>"} and exits 0, so that the runner reports
+"n/a (reason)" instead of failing the whole suite.
+"""
+
+import json
+import os
+import random
+import sys
+import threading
+import time
+
+
+class NotAvailable(Exception):
+    """The implementation under test lacks what this scenario needs."""
+
+
+def load_socket(impl):
+    if impl == "stdlib":
+        import socket
+        return socket
+    try:
+        import fastsock
+    except ImportError as exc:
+        raise NotAvailable("fastsock not importable: %s" % exc)
+    return fastsock
+
+
+def load_socketserver(impl):
+    if impl == "stdlib":
+        import socketserver
+        return socketserver
+    load_socket(impl)
+    try:
+        import fastsock.socketserver as ss
+    except ImportError as exc:
+        raise NotAvailable("fastsock.socketserver not importable: %s" % exc)
+    return ss
+
+
+def need(module, *names):
+    """Raise NotAvailable unless the module has every attribute named."""
+    missing = [n for n in names if not hasattr(module, n)]
+    if missing:
+        raise NotAvailable("%s lacks %s" % (module.__name__, ", ".join(missing)))
+
+
+# ---------------------------------------------------------------------------
+# Helpers shared by the scenarios
+# ---------------------------------------------------------------------------
+
+def tcp_pair(S, nodelay=True):
+    """A connected TCP pair over 127.0.0.1 (client end, server end)."""
+    need(S, "socket", "AF_INET", "SOCK_STREAM", "IPPROTO_TCP", "TCP_NODELAY")
+    lsock = S.socket(S.AF_INET, S.SOCK_STREAM)
+    lsock.bind(("127.0.0.1", 0))
+    lsock.listen(1)
+    a = S.socket(S.AF_INET, S.SOCK_STREAM)
+    a.connect(lsock.getsockname())
+    b, _ = lsock.accept()
+    lsock.close()
+    if nodelay:
+        a.setsockopt(S.IPPROTO_TCP, S.TCP_NODELAY, 1)
+        b.setsockopt(S.IPPROTO_TCP, S.TCP_NODELAY, 1)
+    return a, b
+
+
+def in_child(other_end, work, *args):
+    """Fork; run work(*args) in the child, which never returns to the caller.
+
+    The child first closes its copy of other_end (the parent's socket), so
+    that the parent closing it is seen as end of stream by the child."""
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            other_end.close()
+            work(*args)
+        except BaseException:
+            import traceback
+            traceback.print_exc()
+            code = 1
+        finally:
+            os._exit(code)
+    return pid
+
+
+def reap(pid):
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError("child process failed (status %d)" % status)
+
+
+def recv_exact(sock, size):
+    data = sock.recv(size)
+    while 0 < len(data) < size:
+        more = sock.recv(size - len(data))
+        if not more:
+            break
+        data += more
+    return data
+
+
+def stream_echo(sock, size):
+    recv, sendall = sock.recv, sock.sendall
+    while True:
+        data = recv(size)
+        if not data:
+            return
+        if len(data) < size:
+            data += recv_exact(sock, size - len(data))
+        sendall(data)
+
+
+# ---------------------------------------------------------------------------
+# Scenarios: each returns {"seconds": ..., "ops": ...} for the timed part
+# ---------------------------------------------------------------------------
+
+def stream_pingpong(S, a, b, rounds, size=64):
+    msg = b"x" * size
+    pid = in_child(a, stream_echo, b, size)
+    b.close()
+    sendall, recv = a.sendall, a.recv
+    t0 = time.perf_counter()
+    for _ in range(rounds):
+        sendall(msg)
+        data = recv(size)
+        if len(data) != size:
+            data += recv_exact(a, size - len(data))
+            if len(data) != size:
+                raise RuntimeError("short reply")
+    t1 = time.perf_counter()
+    a.close()
+    reap(pid)
+    return {"seconds": t1 - t0, "ops": rounds}
+
+
+def pingpong_unix(S, rounds):
+    need(S, "socketpair")
+    a, b = S.socketpair()
+    return stream_pingpong(S, a, b, rounds)
+
+
+def pingpong_tcp(S, rounds):
+    a, b = tcp_pair(S)
+    return stream_pingpong(S, a, b, rounds)
+
+
+def pingpong_timeout(S, rounds):
+    a, b = tcp_pair(S)
+    a.settimeout(10.0)
+    b.settimeout(10.0)
+    return stream_pingpong(S, a, b, rounds)
+
+
+def udp_echo(sock):
+    recvfrom, sendto = sock.recvfrom, sock.sendto
+    while True:
+        data, addr = recvfrom(65536)
+        if not data:
+            return
+        sendto(data, addr)
+
+
+def pingpong_udp(S, rounds, size=64):
+    need(S, "SOCK_DGRAM")
+    a = S.socket(S.AF_INET, S.SOCK_DGRAM)
+    b = S.socket(S.AF_INET, S.SOCK_DGRAM)
+    a.bind(("127.0.0.1", 0))
+    b.bind(("127.0.0.1", 0))
+    baddr = b.getsockname()
+    pid = in_child(a, udp_echo, b)
+    b.close()
+    msg = b"x" * size
+    sendto, recvfrom = a.sendto, a.recvfrom
+    t0 = time.perf_counter()
+    for _ in range(rounds):
+        sendto(msg, baddr)
+        data, addr = recvfrom(65536)
+        if len(data) != size:
+            raise RuntimeError("short datagram")
+    t1 = time.perf_counter()
+    a.sendto(b"", baddr)
+    a.close()
+    reap(pid)
+    return {"seconds": t1 - t0, "ops": rounds}
+
+
+def recv_small(S, count, batch=64):
+    """recv(1 << 20) of 16-byte datagrams; only the receives are timed."""
+    need(S, "socketpair", "AF_UNIX", "SOCK_DGRAM")
+    a, b = S.socketpair(S.AF_UNIX, S.SOCK_DGRAM)
+    msg = b"x" * 16
+    send, recv = a.send, b.recv
+    big = 1 << 20
+    clock = time.perf_counter
+    spent = 0.0
+    done = 0
+    rng = range(batch)
+    while done < count:
+        for _ in rng:
+            send(msg)
+        t0 = clock()
+        for _ in rng:
+            recv(big)
+        spent += clock() - t0
+        done += batch
+    a.close()
+    b.close()
+    return {"seconds": spent, "ops": done}
+
+
+def bulk_sender(sock, chunks, chunk):
+    data = b"\0" * chunk
+    if sock.recv(1) != b"g":
+        raise RuntimeError("no go signal")
+    sendall = sock.sendall
+    for _ in range(chunks):
+        sendall(data)
+    sock.close()
+
+
+def bulk(S, mib, chunk=65536):
+    need(S, "socket")
+    a, b = tcp_pair(S, nodelay=False)
+    total = mib << 20
+    pid = in_child(b, bulk_sender, a, total // chunk, chunk)
+    a.close()
+    buf = memoryview(bytearray(chunk))
+    recv_into = b.recv_into
+    got = 0
+    t0 = time.perf_counter()
+    b.sendall(b"g")
+    while got < total:
+        n = recv_into(buf)
+        if not n:
+            break
+        got += n
+    t1 = time.perf_counter()
+    b.close()
+    reap(pid)
+    if got != total:
+        raise RuntimeError("received %d of %d bytes" % (got, total))
+    return {"seconds": t1 - t0, "ops": mib, "bytes": got}
+
+
+def make_lines(count):
+    return b"".join(b"%d short line\n" % i for i in range(count))
+
+
+def line_writer(sock, blob):
+    fd = sock.fileno()
+    view = memoryview(blob)
+    for off in range(0, len(blob), 65536):
+        part = view[off:off + 65536]
+        while part:
+            part = part[os.write(fd, part):]
+    sock.close()
+
+
+def read_lines(S, count, text):
+    need(S, "socketpair")
+    blob = make_lines(count)
+    a, b = S.socketpair()
+    t0 = time.perf_counter()
+    pid = in_child(a, line_writer, b, blob)
+    b.close()
+    n = 0
+    if text:
+        with a.makefile("r", encoding="utf-8") as f:
+            for _ in f:
+                n += 1
+    else:
+        with a.makefile("rb") as f:
+            readline = f.readline
+            while readline():
+                n += 1
+    t1 = time.perf_counter()
+    a.close()
+    reap(pid)
+    if n != count:
+        raise RuntimeError("read %d lines, expected %d" % (n, count))
+    return {"seconds": t1 - t0, "ops": n}
+
+
+def readline_rb(S, count):
+    return read_lines(S, count, text=False)
+
+
+def readline_text(S, count):
+    return read_lines(S, count, text=True)
+
+
+def server_shutdown(S, SS, samples):
+    """Latency of shutdown() on a ThreadingTCPServer inside serve_forever()."""
+    import socket as client_socket     # the client side is the same for both
+
+    class Echo(SS.StreamRequestHandler):
+        def handle(self):
+            self.wfile.write(self.rfile.readline())
+
+    spent = 0.0
+    worst = 0.0
+    for _ in range(samples):
+        srv = SS.ThreadingTCPServer(("127.0.0.1", 0), Echo)
+        srv.daemon_threads = True
+        t = threading.Thread(target=srv.serve_forever)
+        t.start()
+        with client_socket.create_connection(srv.server_address, timeout=5) as c:
+            c.sendall(b"ping\n")
+            if c.makefile("rb").readline() != b"ping\n":
+                raise RuntimeError("bad echo")
+        time.sleep(random.uniform(0.02, 0.12))
+        t0 = time.perf_counter()
+        srv.shutdown()
+        dt = time.perf_counter() - t0
+        t.join(10)
+        srv.server_close()
+        spent += dt
+        worst = max(worst, dt)
+    return {"seconds": spent, "ops": samples, "worst": worst}
+
+
+SCENARIOS = {
+    "pingpong_unix": pingpong_unix,
+    "pingpong_tcp": pingpong_tcp,
+    "pingpong_udp": pingpong_udp,
+    "pingpong_timeout": pingpong_timeout,
+    "recv_small": recv_small,
+    "bulk": bulk,
+    "readline": readline_rb,
+    "text_iter": readline_text,
+    "shutdown": server_shutdown,
+}
+
+
+# ---------------------------------------------------------------------------
+# Servers for the load-generator scenarios
+# ---------------------------------------------------------------------------
+
+def timestamp_handlers(SS):
+    from time import ctime
+
+    class ShortHandler(SS.StreamRequestHandler):
+        """The book's tsTservSS.py: one line in, one timestamped line out."""
+
+        def handle(self):
+            data = self.rfile.readline()
+            self.wfile.write(("[%s] %s" % (ctime(), data.decode())).encode())
+
+    class PersistentHandler(SS.StreamRequestHandler):
+        """The same reply for every line of a long-lived connection."""
+
+        def handle(self):
+            write = self.wfile.write
+            for data in self.rfile:
+                write(("[%s] %s" % (ctime(), data.decode())).encode())
+
+    return ShortHandler, PersistentHandler
+
+
+def make_server(kind, impl, directory):
+    if kind == "http":
+        if impl == "fastsock":
+            fs = load_socket(impl)
+            need(fs, "patch")
+            fs.patch()
+        import http.server
+        import functools
+        import socket as substituted
+        if impl == "fastsock" and substituted.__name__ == "socket" \
+                and substituted.socket.__module__ == "socket":
+            raise NotAvailable("fastsock.patch() did not substitute socket")
+
+        class Server(http.server.ThreadingHTTPServer):
+            request_queue_size = 128
+
+        handler = functools.partial(http.server.SimpleHTTPRequestHandler,
+                                    directory=directory)
+        return Server(("127.0.0.1", 0), handler)
+    SS = load_socketserver(impl)
+    short, persistent = timestamp_handlers(SS)
+    base = SS.ForkingTCPServer if kind.startswith("forking") else SS.ThreadingTCPServer
+
+    class Server(base):
+        # The default backlog of 5 drops connections at concurrency 16 and
+        # turns the figure into a measure of SYN retransmission timers.
+        request_queue_size = 128
+        allow_reuse_address = True
+        daemon_threads = True
+
+    handler = persistent if kind.endswith("persistent") else short
+    return Server(("127.0.0.1", 0), handler)
+
+
+def serve(kind, impl, directory=None):
+    try:
+        srv = make_server(kind, impl, directory)
+    except NotAvailable as exc:
+        print("NA %s" % exc, flush=True)
+        return 0
+    print("PORT %d" % srv.server_address[1], flush=True)
+    try:
+        srv.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def main(argv):
+    if len(argv) >= 3 and argv[0] == "server":
+        return serve(argv[1], argv[2], argv[3] if len(argv) > 3 else None)
+    if len(argv) != 3 or argv[0] not in SCENARIOS:
+        print("usage: workload.py SCENARIO stdlib|fastsock COUNT\n"
+              "       workload.py server KIND stdlib|fastsock [DIR]\n"
+              "scenarios: " + " ".join(SCENARIOS), file=sys.stderr)
+        return 2
+    name, impl, count = argv[0], argv[1], int(argv[2])
+    try:
+        S = load_socket(impl)
+        if name == "shutdown":
+            result = server_shutdown(S, load_socketserver(impl), count)
+        else:
+            result = SCENARIOS[name](S, count)
+    except NotAvailable as exc:
+        print(json.dumps({"na": str(exc)}))
+        return 0
+    except Exception as exc:
+        if impl == "stdlib":
+            raise
+        # fastsock being incomplete must not stop the suite: report it.
+        import traceback
+        traceback.print_exc()
+        print(json.dumps({"na": "error: %s: %s" % (type(exc).__name__, exc)}))
+        return 0
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
