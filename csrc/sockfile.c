@@ -47,6 +47,7 @@ typedef struct {
     Py_ssize_t wlen;
     fs__side_lock rlock, wlock;
     char reading, writing;  /* the mode */
+    char raw;               /* buffer_size 0: unbuffered, as SocketIO */
     char closed;
     char timed_out;         /* a recv timed out: the stdlib refuses reads */
     PyObject *dict;
@@ -56,6 +57,8 @@ typedef struct {
 /* The kinds of stdlib object a mode maps to; they differ in a few error
  * messages and attributes, which we reproduce. */
 #define FS__IS_RW(f)     ((f)->reading && (f)->writing)
+/* The stdlib's BufferedRWPair, which lacks a few attributes. */
+#define FS__IS_PAIR(f)   (FS__IS_RW(f) && !(f)->raw)
 
 /* ------------------------------------------------------------------ */
 /* Errors                                                               */
@@ -86,6 +89,12 @@ fs__closed_error(const char *msg)
 
 /* The generic message of io objects for an operation on a closed file. */
 #define FS__CLOSED_FILE "I/O operation on closed file."
+
+/* Unbuffered files, defined after the buffered operations they reuse. */
+static PyObject *fs__raw_read(fs_sockfile *f, Py_ssize_t n);
+static PyObject *fs__raw_readinto(fs_sockfile *f, Py_buffer *view);
+static PyObject *fs__raw_readline(fs_sockfile *f, Py_ssize_t limit);
+static PyObject *fs__raw_write(fs_sockfile *f, Py_buffer *view);
 
 /* ------------------------------------------------------------------ */
 /* Locks                                                                */
@@ -317,6 +326,18 @@ fs__take(fs_sockfile *f, Py_ssize_t n)
 static int
 fs__check_read(fs_sockfile *f, const char *closed_msg, const char *unsup)
 {
+    if (f->raw) {
+        /* SocketIO checks in the other order, with its own messages. */
+        if (f->closed) {
+            fs__closed_error(FS__CLOSED_FILE);
+            return -1;
+        }
+        if (!f->reading) {
+            fs__unsupported("File or stream is not readable.");
+            return -1;
+        }
+        return 0;
+    }
     if (!f->reading) {
         fs__unsupported(unsup);
         return -1;
@@ -419,10 +440,14 @@ fs__file_readline(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     if (fs__check_nargs("readline", nargs, 0, 1) < 0 ||
         fs__arg_size(args, nargs, -1, &limit) < 0)
         return NULL;
-    if (!f->reading && limit == 0)
+    /* IOBase.readline(0), which unbuffered and write-only files use,
+     * returns before any check. */
+    if ((!f->reading || f->raw) && limit == 0)
         return PyBytes_FromStringAndSize(NULL, 0);
     if (fs__check_read(f, "readline of closed file", "read") < 0)
         return NULL;
+    if (f->raw)
+        return fs__raw_readline(f, limit < 0 ? -1 : limit);
     return fs__readline_impl(f, limit < 0 ? -1 : limit);
 }
 
@@ -432,7 +457,8 @@ fs__file_iternext(PyObject *self)
     fs_sockfile *f = (fs_sockfile *)self;
     if (fs__check_read(f, "readline of closed file", "read") < 0)
         return NULL;
-    PyObject *line = fs__readline_impl(f, -1);
+    PyObject *line = f->raw ? fs__raw_readline(f, -1)
+                            : fs__readline_impl(f, -1);
     if (line != NULL && PyBytes_GET_SIZE(line) == 0) {
         Py_DECREF(line);
         return NULL;
@@ -571,6 +597,8 @@ fs__file_read(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     if (fs__check_read(f, "read of closed file", "read") < 0)
         return NULL;
+    if (f->raw)
+        return fs__raw_read(f, n);
     if (n < -1) {
         PyErr_SetString(PyExc_ValueError,
                         "read length must be non-negative or -1");
@@ -620,10 +648,12 @@ fs__file_read1(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     if (fs__check_nargs("read1", nargs, 0, 1) < 0 ||
         fs__arg_size(args, nargs, -1, &n) < 0)
         return NULL;
-    if (n < 0)
-        n = f->bufsize;
     if (fs__check_read(f, "read of closed file", "read1") < 0)
         return NULL;
+    if (f->raw)     /* SocketIO has no read1(); one recv is its meaning */
+        return fs__raw_read(f, n < 0 ? 8192 : n);
+    if (n < 0)
+        n = f->bufsize;
     if (n == 0)
         return PyBytes_FromStringAndSize(NULL, 0);
     if (FS__AVAIL(f) > 0 && f->rlock.owner == 0)
@@ -647,6 +677,8 @@ fs__file_peek(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     if (fs__check_read(f, "peek of closed file", "peek") < 0)
         return NULL;
+    if (f->raw)
+        return fs__unsupported("peek");
     if (fs__enter_read(f, "peek of closed file") < 0)
         return NULL;
     Py_ssize_t r = 0;
@@ -711,7 +743,9 @@ fs__readinto_common(fs_sockfile *f, PyObject *arg, int one)
         return NULL;
     PyObject *res = NULL;
     Py_ssize_t len = view.len;
-    if (f->rlock.owner == 0 && FS__AVAIL(f) >= len) {
+    if (f->raw)
+        res = fs__raw_readinto(f, &view);
+    else if (f->rlock.owner == 0 && FS__AVAIL(f) >= len) {
         if (len > 0)
             memcpy(view.buf, f->rbuf + f->rpos, (size_t)len);
         f->rpos += len;
@@ -742,6 +776,118 @@ static PyObject *
 fs__file_readinto1(PyObject *self, PyObject *arg)
 {
     return fs__readinto_common((fs_sockfile *)self, arg, 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Unbuffered files (buffer_size 0): what SocketIO itself does          */
+/* ------------------------------------------------------------------ */
+
+/* Unbuffered operations hold no state but the socket, so they take no
+ * lock (SocketIO has none): a local reference keeps the socket alive if
+ * another thread closes the file meanwhile. */
+
+/* read(n): one recv; None when a non-blocking socket has no data. */
+static PyObject *
+fs__raw_read(fs_sockfile *f, Py_ssize_t n)
+{
+    fs_sock *s = (fs_sock *)Py_NewRef((PyObject *)f->sock);
+    PyObject *res;
+    if (n < 0)
+        res = fs__read_all(f);
+    else if ((res = PyBytes_FromStringAndSize(NULL, n)) != NULL) {
+        Py_ssize_t r = fs__raw_recv(f, PyBytes_AS_STRING(res), n);
+        if (r >= 0)
+            res = fs__read_short(res, r, 0);    /* all that came */
+        else
+            res = fs__read_short(res, 0, r);    /* an error, or None */
+    }
+    Py_DECREF(s);
+    return res;
+}
+
+static PyObject *
+fs__raw_readinto(fs_sockfile *f, Py_buffer *view)
+{
+    fs_sock *s = (fs_sock *)Py_NewRef((PyObject *)f->sock);
+    Py_ssize_t r = fs__raw_recv(f, view->buf, view->len);
+    Py_DECREF(s);
+    if (r == -1)
+        return NULL;
+    if (r == FS__NO_DATA)
+        Py_RETURN_NONE;
+    return PyLong_FromSsize_t(r);
+}
+
+/* One step of an unbuffered readline: peek at what is queued, then take
+ * exactly up to the first newline, so that nothing after the line is
+ * consumed (the stdlib reads one byte per recv for the same effect).
+ * Returns the bytes taken, 0 at EOF, or -1. */
+static Py_ssize_t
+fs__raw_line_step(fs_sockfile *f, char *out, Py_ssize_t want, int *eol)
+{
+    if (f->timed_out)
+        return fs__raw_recv(f, out, 0);
+    Py_ssize_t r = fs_sock_recv_raw(f->sock, out, want, MSG_PEEK);
+    if (r > 0) {
+        const char *nl = memchr(out, '\n', (size_t)r);
+        r = fs__raw_recv(f, out, nl ? nl - out + 1 : r);
+    }
+    else if (r < 0 && PyErr_ExceptionMatches(PyExc_TimeoutError))
+        f->timed_out = 1;
+    else if (r < 0 && PyErr_ExceptionMatches(PyExc_BlockingIOError))
+        r = FS__NO_DATA;
+    if (r == FS__NO_DATA) {
+        /* IOBase.readline's complaint about read() returning None. */
+        PyErr_Clear();
+        PyErr_SetString(PyExc_OSError, "read() should have returned a "
+                        "bytes object, not 'NoneType'");
+        return -1;
+    }
+    *eol = r > 0 && out[r - 1] == '\n';
+    return r;
+}
+
+static PyObject *
+fs__raw_readline(fs_sockfile *f, Py_ssize_t limit)
+{
+    fs_sock *s = (fs_sock *)Py_NewRef((PyObject *)f->sock);
+    Py_ssize_t got = 0, size = 256;
+    int eol = 0;
+    PyObject *res = PyBytes_FromStringAndSize(NULL, size);
+    while (res != NULL && !eol && (limit < 0 || got < limit)) {
+        Py_ssize_t want = limit < 0 || limit - got > 8192 ? 8192 : limit - got;
+        if (size - got < want) {
+            size = got + want > 2 * size ? got + want : 2 * size;
+            if (_PyBytes_Resize(&res, size) < 0)
+                break;
+        }
+        Py_ssize_t r = fs__raw_line_step(f, PyBytes_AS_STRING(res) + got,
+                                         want, &eol);
+        if (r < 0)
+            Py_CLEAR(res);
+        else if (r == 0)
+            break;
+        got += r;
+    }
+    Py_DECREF(s);
+    if (res != NULL)
+        _PyBytes_Resize(&res, got);
+    return res;
+}
+
+/* write(b): one send; its count, or None when it would block. */
+static PyObject *
+fs__raw_write(fs_sockfile *f, Py_buffer *view)
+{
+    fs_sock *s = (fs_sock *)Py_NewRef((PyObject *)f->sock);
+    Py_ssize_t n = fs_sock_send_raw(s, view->buf, view->len, 0);
+    Py_DECREF(s);
+    if (n >= 0)
+        return PyLong_FromSsize_t(n);
+    if (!PyErr_ExceptionMatches(PyExc_BlockingIOError))
+        return NULL;
+    PyErr_Clear();
+    Py_RETURN_NONE;
 }
 
 /* ------------------------------------------------------------------ */
@@ -815,8 +961,11 @@ fs__file_write(PyObject *self, PyObject *arg)
 {
     fs_sockfile *f = (fs_sockfile *)self;
     Py_buffer view;
+    if (f->raw && f->closed)
+        return fs__closed_error(FS__CLOSED_FILE);
     if (!f->writing)
-        return fs__unsupported("write");
+        return fs__unsupported(f->raw ? "File or stream is not writable."
+                                      : "write");
     if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) {
         if (PyErr_ExceptionMatches(PyExc_TypeError)) {
             PyErr_Clear();
@@ -825,6 +974,11 @@ fs__file_write(PyObject *self, PyObject *arg)
                          Py_TYPE(arg)->tp_name);
         }
         return NULL;
+    }
+    if (f->raw) {
+        PyObject *res = fs__raw_write(f, &view);
+        PyBuffer_Release(&view);
+        return res;
     }
     int r = -1;
     if (f->closed)
@@ -865,7 +1019,7 @@ fs__file_flush(PyObject *self, PyObject *unused)
 {
     (void)unused;
     fs_sockfile *f = (fs_sockfile *)self;
-    if (!f->writing) {
+    if (!f->writing || f->raw) {
         if (f->closed)
             return fs__closed_error(FS__CLOSED_FILE);
         Py_RETURN_NONE;
@@ -969,7 +1123,7 @@ fs__file_readable(PyObject *self, PyObject *unused)
 {
     (void)unused;
     fs_sockfile *f = (fs_sockfile *)self;
-    if (!f->reading)
+    if (!f->reading && !(f->raw && f->closed))
         Py_RETURN_FALSE;
     if (f->closed)
         return fs__closed_error("I/O operation on closed socket.");
@@ -981,7 +1135,7 @@ fs__file_writable(PyObject *self, PyObject *unused)
 {
     (void)unused;
     fs_sockfile *f = (fs_sockfile *)self;
-    if (!f->writing)
+    if (!f->writing && !(f->raw && f->closed))
         Py_RETURN_FALSE;
     if (f->closed)
         return fs__closed_error("I/O operation on closed socket.");
@@ -993,7 +1147,7 @@ fs__file_seekable(PyObject *self, PyObject *unused)
 {
     (void)unused;
     fs_sockfile *f = (fs_sockfile *)self;
-    if (f->closed && !FS__IS_RW(f))
+    if (f->closed && !FS__IS_PAIR(f))
         return fs__closed_error("I/O operation on closed socket.");
     Py_RETURN_FALSE;
 }
@@ -1013,7 +1167,7 @@ fs__file_fileno(PyObject *self, PyObject *unused)
 {
     (void)unused;
     fs_sockfile *f = (fs_sockfile *)self;
-    if (FS__IS_RW(f))
+    if (FS__IS_PAIR(f))
         return fs__unsupported("fileno");
     if (f->closed)
         return fs__closed_error(FS__CLOSED_FILE);
@@ -1025,7 +1179,7 @@ fs__file_detach(PyObject *self, PyObject *unused)
 {
     (void)unused;
     fs_sockfile *f = (fs_sockfile *)self;
-    if (f->closed && !FS__IS_RW(f))
+    if (f->closed && !FS__IS_PAIR(f))
         return fs__closed_error(FS__CLOSED_FILE);
     return fs__unsupported("detach");
 }
@@ -1044,7 +1198,7 @@ fs__file_seek(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     (void)args;
     if (fs__check_nargs("seek", nargs, 1, 2) < 0)
         return NULL;
-    if (FS__IS_RW((fs_sockfile *)self))
+    if (FS__IS_PAIR((fs_sockfile *)self))
         return fs__unsupported("seek");
     return fs__unsupported("File or stream is not seekable.");
 }
@@ -1073,7 +1227,7 @@ fs__file_name_get(PyObject *self, void *closure)
 {
     (void)closure;
     fs_sockfile *f = (fs_sockfile *)self;
-    if (FS__IS_RW(f)) {
+    if (FS__IS_PAIR(f)) {
         PyErr_SetString(PyExc_AttributeError, "name");
         return NULL;
     }
@@ -1085,11 +1239,11 @@ fs__file_mode_get(PyObject *self, void *closure)
 {
     (void)closure;
     fs_sockfile *f = (fs_sockfile *)self;
-    if (FS__IS_RW(f)) {
+    if (FS__IS_PAIR(f)) {
         PyErr_SetString(PyExc_AttributeError, "mode");
         return NULL;
     }
-    return PyUnicode_FromString(f->reading ? "rb" : "wb");
+    return PyUnicode_FromString(FS__IS_RW(f) ? "rwb" : f->reading ? "rb" : "wb");
 }
 
 /* The socket, while the file is open. */
@@ -1156,7 +1310,7 @@ fs__file_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     char reading = 1, writing = 0;
     if (mode != NULL && fs__parse_mode(mode, &reading, &writing) < 0)
         return NULL;
-    if (bufsize <= 0) {
+    if (bufsize < 0) {
         PyErr_SetString(PyExc_ValueError,
                         "buffer size must be strictly positive");
         return NULL;
@@ -1172,6 +1326,7 @@ fs__file_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
         return PyErr_NoMemory();
     }
     f->bufsize = bufsize;
+    f->raw = bufsize == 0;
     f->reading = reading;
     f->writing = writing;
     f->sock = (fs_sock *)Py_NewRef(sock);
