@@ -9,6 +9,7 @@ its own loopback sinks and never looks up a name that could reach DNS.
 
     python3 fuzz/fuzz_addr.py -max_total_time=60      # see fuzz/README.md
 """
+import atexit
 import os
 import shutil
 import sys
@@ -114,6 +115,7 @@ def _setup():
         os.mkdir(d)
         STATE[name] = Sinks(mod, d)
     STATE["base"] = base
+    atexit.register(shutil.rmtree, base, True)
 
 
 def _host(d, fam):
@@ -208,11 +210,35 @@ def _safe_path(path):
         return path.replace("/", "_")
     if isinstance(path, (bytes, bytearray)) and not path.startswith(b"\0"):
         return type(path)(bytes(path).replace(b"/", b"_"))
+    if isinstance(path, memoryview):
+        return memoryview(_safe_path(path.tobytes()))
     if isinstance(path, PathLike):
         return PathLike(_safe_path(path.value))
     if isinstance(path, (tuple, list)):
         return type(path)(_safe_path(p) for p in path)
     return path
+
+
+def _path_bytes(path):
+    """The bytes the kernel would get for an AF_UNIX address, or None."""
+    if isinstance(path, PathLike):
+        path = path.value
+    if isinstance(path, str):
+        try:
+            return os.fsencode(path)
+        except UnicodeError:
+            return None
+    try:
+        return bytes(memoryview(path))
+    except TypeError:
+        return None
+
+
+def _assert_contained(path):
+    """The harness must never bind or connect outside its directories."""
+    raw = _path_bytes(path)
+    if raw and not raw.startswith(b"\0") and b"/" in raw.split(b"\0")[0]:
+        raise RuntimeError("fuzz harness bug: unsafe AF_UNIX path %r" % (path,))
 
 
 def _no_lookup(host):
@@ -357,8 +383,9 @@ def TestOneInput(data):
     payload = d.choice([b"x", b"", bytearray(b"yz"), memoryview(b"m"), "str",
                         None, b"p" * 70000])
     flags = d.choice([0, std.MSG_DONTWAIT, -1, 2**31, None, "0"])
-    if fam == std.AF_UNIX:
+    if fam == std.AF_UNIX or not isinstance(addr, (tuple, list)):
         addr = _safe_path(addr)
+        _assert_contained(addr)
     results = {}
     for name, mod in (("std", std), ("fs", fs)):
         sinks = STATE[name]
@@ -373,7 +400,13 @@ def TestOneInput(data):
     port0 = (isinstance(addr, (tuple, list)) and len(addr) > 1
              and addr[1] in (0, False)) or op != "bind"
     std_res, fs_res = results["std"], results["fs"]
-    what = "%s(%r) on socket(%d, %d)" % (op, addr, fam, stype)
+    if op == "sendto":
+        what = "sendto(%r, %r)" % (payload, addr)
+    elif op == "sendto_flags":
+        what = "sendto(%r, %r, %r)" % (payload, flags, addr)
+    else:
+        what = "%s(%r)" % (op, addr)
+    what += " on socket(%d, %d)" % (fam, stype)
     fuzzlib.same(what, std_res[0], fs_res[0])
     if isinstance(std_res, tuple) and len(std_res) == 2:
         fuzzlib.same("getsockname() after " + what,

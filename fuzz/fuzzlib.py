@@ -134,7 +134,21 @@ class Data:
 # ---------------------------------------------------------------------
 
 class Mismatch(AssertionError):
-    """The stdlib and fastsock disagreed: a finding of the fuzzer."""
+    """The stdlib and fastsock disagreed: a finding of the fuzzer.
+
+    `kind` names the disagreement without its values (the operation and
+    the two outcomes' shapes), so a long run can report each kind once.
+    """
+
+    kind = None
+
+
+def _shape(res):
+    if isinstance(res, tuple) and res[:1] == ("ok",) and len(res) == 2:
+        return ("ok", type(res[1]).__name__)
+    if isinstance(res, (tuple, list)):
+        return tuple(_shape(r) if isinstance(r, tuple) else r for r in res)
+    return type(res).__name__
 
 
 def outcome(fn, *args, **kwargs):
@@ -176,8 +190,10 @@ def same(what, std, fast, normalize=None):
                     where = " (first difference at step %d)" % i
                     std, fast = a, b
                     break
-        raise Mismatch("%s%s\n  stdlib:   %s\n  fastsock: %s" % (
+        exc = Mismatch("%s%s\n  stdlib:   %s\n  fastsock: %s" % (
             short(what, 800), where, short(std), short(fast)))
+        exc.kind = (what.split("(")[0], _shape(std), _shape(fast))
+        raise exc
 
 
 def fastsock_module():
@@ -234,21 +250,22 @@ def reexec_isolated():
 # Drivers
 # ---------------------------------------------------------------------
 
-def _save_crash(data, name, exc):
+def _save_crash(data, name, exc, quiet=False):
     outdir = os.environ.get("FUZZ_ARTIFACTS", os.path.join(HERE, "crashes"))
     os.makedirs(outdir, exist_ok=True)
     path = os.path.join(outdir, "%s-%s" % (
         name, hashlib.sha1(data).hexdigest()[:16]))
     with open(path, "wb") as f:
         f.write(data)
-    sys.stderr.write("fuzz: %s on input %r\nfuzz: input saved to %s\n" % (
-        type(exc).__name__, data[:200], path))
+    if not quiet:
+        sys.stderr.write("fuzz: %s on input %r\nfuzz: input saved to %s\n"
+                         % (type(exc).__name__, data[:200], path))
     return path
 
 
 def _parse_args(argv):
     opts = {"runs": None, "max_total_time": None, "seed": None,
-            "max_len": 512}
+            "max_len": 512, "keep_going": 0}
     files = []
     for arg in argv:
         if arg.startswith("-") and "=" in arg:
@@ -273,7 +290,12 @@ def _inputs(files):
 
 
 def random_driver(target, argv, name):
-    """Random inputs (or replay of files): libFuzzer's options, subset."""
+    """Random inputs (or replay of files): libFuzzer's options, subset.
+
+    With -keep_going=1 a mismatch is recorded and the run goes on; the
+    distinct kinds (the pair of outcomes) are listed at the end, and the
+    exit status is 1 when there was any.
+    """
     opts, files = _parse_args(argv)
     if files:
         count = 0
@@ -292,16 +314,30 @@ def random_driver(target, argv, name):
         limit = 10
     start = time.monotonic()
     done = 0
+    kinds = {}
     while runs < 0 or done < runs:
         if limit is not None and time.monotonic() - start >= limit:
             break
         size = rng.choice([4, 16, 64, 256, opts["max_len"]])
         data = bytes(rng.getrandbits(8) for _ in range(rng.randrange(size + 1)))
-        run_one(target, data, name)
         done += 1
-    print("fuzz[%s]: random driver, seed %d, %d inputs in %.1f s, no finding"
-          % (name, seed, done, time.monotonic() - start))
-    return 0
+        if not opts["keep_going"]:
+            run_one(target, data, name)
+            continue
+        try:
+            target(data)
+        except Mismatch as exc:
+            text = str(exc)
+            kind = exc.kind
+            if kind not in kinds:
+                kinds[kind] = (text, _save_crash(data, name, exc, quiet=True))
+    elapsed = time.monotonic() - start
+    for text, path in kinds.values():
+        print("fuzz[%s]: MISMATCH (input %s)\n%s\n" % (name, path, text))
+    print("fuzz[%s]: random driver, seed %d, %d inputs in %.1f s, %s"
+          % (name, seed, done, elapsed,
+             "%d kind(s) of mismatch" % len(kinds) if kinds else "no finding"))
+    return 1 if kinds else 0
 
 
 def run_one(target, data, name):
