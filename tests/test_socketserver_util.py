@@ -79,8 +79,3 @@ def describe_address(addr):
     if isinstance(addr, tuple):
         return ("tuple", len(addr), type(addr[0]).__name__, addr[0])
     return (type(addr).__name__, addr)
-
-if os.environ.get("FS_SS_TEST_STDSOCK"):   # DEV ONLY, remove
-    fastss.socket = stdsocket
-    IMPLS["fastsock"] = (fastss, stdsocket)
-    fastsock.socket = stdsocket.socket
