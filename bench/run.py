@@ -658,7 +658,7 @@ class Context:
         self.quick = args.quick
         self.cpu = args.cpu
         self.reps = args.repeat or (3 if args.quick else 5)
-        self.server_reps = args.repeat or (2 if args.quick else 3)
+        self.server_reps = args.repeat or (2 if args.quick else 4)
         self.server_seconds = 1.0 if args.quick else 2.0
         self.budget = 150.0 if args.quick else 540.0
         self.start = time.monotonic()

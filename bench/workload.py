@@ -377,17 +377,17 @@ def make_server(kind, impl, directory):
             fs.patch()
         import http.server
         import functools
-        import socket as substituted
-        if impl == "fastsock" and substituted.__name__ == "socket" \
-                and substituted.socket.__module__ == "socket":
-            raise NotAvailable("fastsock.patch() did not substitute socket")
 
         class Server(http.server.ThreadingHTTPServer):
             request_queue_size = 128
 
         handler = functools.partial(http.server.SimpleHTTPRequestHandler,
                                     directory=directory)
-        return Server(("127.0.0.1", 0), handler)
+        srv = Server(("127.0.0.1", 0), handler)
+        used = type(srv.socket).__module__.split(".")[0]
+        if used != ("socket" if impl == "stdlib" else "fastsock"):
+            raise NotAvailable("http.server runs on %s sockets" % used)
+        return srv
     SS = load_socketserver(impl)
     short, persistent = timestamp_handlers(SS)
     base = SS.ForkingTCPServer if kind.startswith("forking") else SS.ThreadingTCPServer
