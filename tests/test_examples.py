@@ -56,6 +56,13 @@ def _child_env():
 CHILD_ENV = _child_env()
 
 
+def _default_sigint():
+    """In the child before exec: Ctrl-C as in a terminal.  A shell starts
+    background jobs (and so maybe this test run) with SIGINT ignored, which
+    children inherit; Python then installs no KeyboardInterrupt handler."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Proc:
     """A child program whose stdout and stderr are collected by threads.
 
@@ -66,7 +73,7 @@ class Proc:
     def __init__(self, argv, cwd=None, stdin=True):
         self.argv = [str(a) for a in argv]
         self.p = subprocess.Popen(
-            self.argv, cwd=cwd, env=CHILD_ENV,
+            self.argv, cwd=cwd, env=CHILD_ENV, preexec_fn=_default_sigint,
             stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.data = {"out": bytearray(), "err": bytearray()}

@@ -8,6 +8,7 @@ with the same status and show the same tracebacks -- except that
 import io
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -320,3 +321,79 @@ def test_bench_runs_bench_run_py(monkeypatch, tmp_path):
     monkeypatch.setattr(fsmain, "__file__", str(tmp_path / "a" / "b" / "__main__.py"))
     monkeypatch.chdir(tmp_path)
     assert fsmain.main(["bench", "x", "y"]) == 43
+
+
+TLS_SCRIPT = """\
+import socket, ssl, sys, threading
+import fastsock
+cert, key = sys.argv[1], sys.argv[2]
+srv_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+srv_ctx.load_cert_chain(cert, key)
+cli_ctx = ssl.create_default_context(cafile=cert)
+listener = socket.create_server(("127.0.0.1", 0))
+assert type(listener) is fastsock.socket
+port = listener.getsockname()[1]
+
+def serve():
+    conn, _ = listener.accept()
+    with srv_ctx.wrap_socket(conn, server_side=True) as tls:
+        tls.sendall(tls.recv(100).upper())
+
+t = threading.Thread(target=serve)
+t.start()
+raw = socket.create_connection(("127.0.0.1", port), timeout=10)
+with cli_ctx.wrap_socket(raw, server_hostname="localhost") as tls:
+    tls.sendall(b"over tls")
+    print(tls.recv(100).decode(), type(tls).__name__, raw.fileno())
+t.join(10)
+listener.close()
+"""
+
+
+def test_ssl_wraps_fastsock_sockets(tmp_path):
+    """ssl keeps the stdlib socket (see fastsock._patch); wrap_socket() on a
+    fastsock socket takes its descriptor over, on both ends."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is not installed; it makes the test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    made = subprocess.run([openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                           "ec_paramgen_curve:prime256v1", "-nodes",
+                           "-keyout", key, "-out", cert, "-days", "2",
+                           "-subj", "/CN=localhost", "-addext",
+                           "subjectAltName=DNS:localhost"],
+                          capture_output=True, timeout=60)
+    if made.returncode != 0:
+        pytest.skip("openssl could not make a certificate: %s" % made.stderr[-200:])
+    script = write(tmp_path / "tls.py", TLS_SCRIPT)
+    res = run(RUN + [script, cert, key], timeout=30)
+    assert res.returncode == 0, res.stderr.decode()
+    assert res.stdout == b"OVER TLS SSLSocket -1\n"
+
+
+def test_asyncio_streams_on_fastsock(tmp_path):
+    script = write(tmp_path / "aio.py", """\
+        import asyncio, socket
+        import fastsock
+
+        async def main():
+            async def shout(reader, writer):
+                writer.write((await reader.readline()).upper())
+                await writer.drain()
+                writer.close()
+            srv = await asyncio.start_server(shout, "127.0.0.1", 0)
+            port = srv.sockets[0].getsockname()[1]
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(b"hi async\\n")
+            await writer.drain()
+            print((await reader.readline()).decode(), end="")
+            print(type(srv.sockets[0]._sock) is fastsock.socket)
+            writer.close()
+            srv.close()
+            await srv.wait_closed()
+
+        asyncio.run(asyncio.wait_for(main(), 10))
+        """)
+    res = run(RUN + [script], timeout=30)
+    assert res.returncode == 0, res.stderr.decode()
+    assert res.stdout == b"HI ASYNC\nTrue\n"
