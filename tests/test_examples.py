@@ -148,6 +148,22 @@ class Proc:
             t.join(5)
         return rc
 
+    def wait_asleep(self, timeout=WAIT):
+        """Wait until the program sleeps in a system call (state S in
+        /proc), e.g. in accept() after announcing that it waits."""
+        deadline = time.monotonic() + timeout
+        path = "/proc/%d/stat" % self.p.pid
+        while time.monotonic() < deadline:
+            try:
+                with open(path) as f:
+                    state = f.read().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                break
+            if state == "S":
+                return
+            time.sleep(0.005)
+        raise AssertionError("not asleep: " + self.describe())
+
     def signal(self, sig):
         if self.p.poll() is None:
             self.p.send_signal(sig)
@@ -280,6 +296,7 @@ def test_tcp_timestamp_friendly_exit(procs, mode):
     assert_lines(client.out, [r">\[%s\] one" % CTIME, r">\[%s\] two" % CTIME, ">"])
     assert client.err == ""
     server.wait_for(r"\] : two\nwaiting for connection\.\.\.\n")
+    server.wait_asleep()
     server.signal(signal.SIGINT)
     assert server.finish() == 0, server.describe()
     assert server.err == ""          # no traceback: the friendly exit

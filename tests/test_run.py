@@ -130,7 +130,7 @@ def test_run_twisted_uses_fastsock(tmp_path):
     ("import sys\nsys.exit('bye')\n", 1),
     ("raise SystemExit\n", 0),
     ("def f():\n    return 1 / 0\nf()\n", 1),
-    ("x = (\n", 1),
+    ("x = = 1\n", 1),
 ])
 def test_run_exit_status_and_traceback_as_python(tmp_path, body, status):
     script = write(tmp_path / "s.py", body)
@@ -157,6 +157,7 @@ def test_ctrl_c_in_blocking_accept(procs, mode):
     argv = (RUN if mode == "fastsock" else [PY]) + [EXAMPLES / "tsTserv.py", port]
     server = procs(argv, stdin=False)
     server.wait_for(r"waiting for connection\.\.\.\n")
+    server.wait_asleep()         # in accept(), not still printing
     server.signal(signal.SIGINT)
     assert server.finish() == -signal.SIGINT
     err = server.err.splitlines()
