@@ -156,135 +156,112 @@ fs__not_tuple(PyObject *addr, const char *fam, const char *caller)
     return -1;
 }
 
-/* The common (str, int) form without PyArg_ParseTuple.  Returns 1 when it
- * handled the tuple (0 or -1 in *res), 0 when the slow path must run. */
+/* The fields of an (host, port[, flowinfo[, scope_id]]) tuple. */
+typedef struct {
+    fs__host host;
+    int port;
+    int port_overflow;      /* the port did not even fit a C int */
+    unsigned int flowinfo;
+    unsigned int scope_id;
+} fs__ipaddr;
+
+/* The "I" format (an exact int here): truncated to 32 bits, no error. */
 static int
-fs__inet_fast(PyObject *addr, fs__host *h, int *port, int *res)
+fs__fast_uint(PyObject *o, unsigned int *out)
 {
-    Py_ssize_t len;
-    const char *s;
-
-    if (PyTuple_GET_SIZE(addr) != 2 ||
-        !PyLong_CheckExact(PyTuple_GET_ITEM(addr, 1)) ||
-        (s = fs_ascii_str(PyTuple_GET_ITEM(addr, 0), &len)) == NULL)
-        return 0;
-    *res = 0;
-    if (fs__host_set(h, NULL, s, len) == 0) {
-        *res = -1;
-        return 1;
-    }
-    int overflow;
-    long v = PyLong_AsLongAndOverflow(PyTuple_GET_ITEM(addr, 1), &overflow);
-    /* An int that does not fit a C int fails before any resolution, as
-     * the "i" format does; a smaller out-of-range port fails after it. */
-    if (overflow || v < INT_MIN || v > INT_MAX)
-        *res = -2;
-    *port = (int)v;
-    return 1;
-}
-
-static int
-fs__parse_inet(fs_sock *s, PyObject *addr, fs_addr *out, socklen_t *outlen,
-               const char *caller)
-{
-    fs__host h = {NULL, NULL};
-    int port = 0, res = 0;
-
-    if (!PyTuple_Check(addr))
-        return fs__not_tuple(addr, "AF_INET", caller);
-    if (!fs__inet_fast(addr, &h, &port, &res)) {
-        if (!PyArg_ParseTuple(addr, "O&i;AF_INET address must be a pair "
-                              "(host, port)", fs__host_converter, &h, &port)) {
-            if (PyErr_ExceptionMatches(PyExc_OverflowError)) {
-                PyErr_Clear();
-                fs__bad_port(caller);
-            }
-            return -1;
-        }
-    }
-    if (res == -2)
-        return fs__bad_port(caller);
-    if (res < 0)
-        return -1;
-    res = fs_resolve_host(s->st, h.buf, &out->sa, sizeof(out->in4), AF_INET);
-    Py_XDECREF(h.owner);
-    if (res < 0)
-        return -1;
-    if (port < 0 || port > 0xffff)
-        return fs__bad_port(caller);
-    out->in4.sin_family = AF_INET;
-    out->in4.sin_port = htons((uint16_t)port);
-    *outlen = sizeof(out->in4);
-    return 0;
-}
-
-/* The unsigned "I" format: any exact int, truncated to 32 bits. */
-static int
-fs__inet6_fast_uint(PyObject *addr, Py_ssize_t i, unsigned int *out)
-{
-    if (PyTuple_GET_SIZE(addr) <= i)
-        return 1;
-    PyObject *o = PyTuple_GET_ITEM(addr, i);
     if (!PyLong_CheckExact(o))
         return 0;
     *out = (unsigned int)PyLong_AsUnsignedLongMask(o);
     return 1;
 }
 
+/* The common forms, (str, int[, int[, int]]) with exact types, without
+ * PyArg_ParseTuple.  Returns 1 when done (*err 0 or -1), 0 when the slow
+ * path must run. */
 static int
-fs__parse_inet6(fs_sock *s, PyObject *addr, fs_addr *out, socklen_t *outlen,
-                const char *caller)
+fs__ip_fast(PyObject *addr, Py_ssize_t maxn, fs__ipaddr *ip, int *err)
 {
-    fs__host h = {NULL, NULL};
-    int port = 0, res = 0;
-    unsigned int flowinfo = 0, scope_id = 0;
-    Py_ssize_t n;
+    Py_ssize_t n = PyTuple_GET_SIZE(addr), len;
+    const char *s;
+
+    if (n < 2 || n > maxn || !PyLong_CheckExact(PyTuple_GET_ITEM(addr, 1)) ||
+        (s = fs_ascii_str(PyTuple_GET_ITEM(addr, 0), &len)) == NULL ||
+        (n > 2 && !fs__fast_uint(PyTuple_GET_ITEM(addr, 2), &ip->flowinfo)) ||
+        (n > 3 && !fs__fast_uint(PyTuple_GET_ITEM(addr, 3), &ip->scope_id)))
+        return 0;
+    /* The host is checked first, as the stdlib converts it first. */
+    *err = fs__host_set(&ip->host, NULL, s, len) == 0 ? -1 : 0;
+    int overflow;
+    long v = PyLong_AsLongAndOverflow(PyTuple_GET_ITEM(addr, 1), &overflow);
+    ip->port_overflow = overflow || v < INT_MIN || v > INT_MAX;
+    ip->port = (int)v;
+    return 1;
+}
+
+static int
+fs__ip_parse(PyObject *addr, int v6, fs__ipaddr *ip)
+{
+    int err = 0;
+    if (fs__ip_fast(addr, v6 ? 4 : 2, ip, &err))
+        return err;
+    int ok = v6 ? PyArg_ParseTuple(addr, "O&i|II;AF_INET6 address must be a "
+                                   "tuple (host, port[, flowinfo[, scopeid]])",
+                                   fs__host_converter, &ip->host, &ip->port,
+                                   &ip->flowinfo, &ip->scope_id)
+                : PyArg_ParseTuple(addr, "O&i;AF_INET address must be a pair "
+                                   "(host, port)", fs__host_converter,
+                                   &ip->host, &ip->port);
+    /* An int port beyond a C int is reported as out of range. */
+    if (!ok && PyErr_ExceptionMatches(PyExc_OverflowError)) {
+        PyErr_Clear();
+        ip->port_overflow = 1;
+        return 0;
+    }
+    return ok ? 0 : -1;
+}
+
+/* AF_INET and AF_INET6: parse, resolve the host, then check the numbers,
+ * in the stdlib's order (so a bad name wins over a bad port). */
+static int
+fs__parse_ip(fs_sock *s, PyObject *addr, fs_addr *out, socklen_t *outlen,
+             const char *caller)
+{
+    int v6 = s->family == AF_INET6;
+    fs__ipaddr ip = {{NULL, NULL}, 0, 0, 0, 0};
 
     if (!PyTuple_Check(addr))
-        return fs__not_tuple(addr, "AF_INET6", caller);
-    n = PyTuple_GET_SIZE(addr);
-    int fast = n >= 2 && n <= 4 &&
-               fs__inet6_fast_uint(addr, 2, &flowinfo) &&
-               fs__inet6_fast_uint(addr, 3, &scope_id);
-    if (fast) {
-        /* fs__inet_fast wants a pair: borrow its checks on items 0-1. */
-        PyObject *pair = PyTuple_GetSlice(addr, 0, 2);
-        if (pair == NULL)
-            return -1;
-        fast = fs__inet_fast(pair, &h, &port, &res);
-        Py_DECREF(pair);
-    }
-    if (!fast && !PyArg_ParseTuple(addr, "O&i|II;AF_INET6 address must be a "
-                                   "tuple (host, port[, flowinfo[, scopeid]])",
-                                   fs__host_converter, &h, &port, &flowinfo,
-                                   &scope_id)) {
-        if (PyErr_ExceptionMatches(PyExc_OverflowError)) {
-            PyErr_Clear();
-            fs__bad_port(caller);
-        }
+        return fs__not_tuple(addr, v6 ? "AF_INET6" : "AF_INET", caller);
+    if (fs__ip_parse(addr, v6, &ip) < 0)
         return -1;
-    }
-    if (res == -2)
+    if (ip.port_overflow) {
+        Py_XDECREF(ip.host.owner);
         return fs__bad_port(caller);
+    }
+    int res = fs_resolve_host(s->st, ip.host.buf, &out->sa,
+                              v6 ? sizeof(out->in6) : sizeof(out->in4),
+                              s->family);
+    Py_XDECREF(ip.host.owner);
     if (res < 0)
         return -1;
-    res = fs_resolve_host(s->st, h.buf, &out->sa, sizeof(out->in6), AF_INET6);
-    Py_XDECREF(h.owner);
-    if (res < 0)
-        return -1;
-    if (port < 0 || port > 0xffff)
+    if (ip.port < 0 || ip.port > 0xffff)
         return fs__bad_port(caller);
-    if (flowinfo > 0xfffff) {
+    if (!v6) {
+        out->in4.sin_family = AF_INET;
+        out->in4.sin_port = htons((uint16_t)ip.port);
+        *outlen = sizeof(out->in4);
+        return 0;
+    }
+    if (ip.flowinfo > 0xfffff) {
         PyErr_Format(PyExc_OverflowError, "%s: flowinfo must be 0-1048575.",
                      caller);
         return -1;
     }
     out->in6.sin6_family = AF_INET6;
-    out->in6.sin6_port = htons((uint16_t)port);
-    out->in6.sin6_flowinfo = htonl(flowinfo);
+    out->in6.sin6_port = htons((uint16_t)ip.port);
+    out->in6.sin6_flowinfo = htonl(ip.flowinfo);
     /* The tuple's scope id wins over one given as "addr%scope", as in the
      * stdlib (it stores the tuple's value unconditionally). */
-    out->in6.sin6_scope_id = scope_id;
+    out->in6.sin6_scope_id = ip.scope_id;
     *outlen = sizeof(out->in6);
     return 0;
 }
@@ -403,9 +380,8 @@ fs_addr_parse(fs_sock *s, PyObject *addr, fs_addr *out, socklen_t *outlen,
     memset(out, 0, sizeof(*out));
     switch (s->family) {
     case AF_INET:
-        return fs__parse_inet(s, addr, out, outlen, caller);
     case AF_INET6:
-        return fs__parse_inet6(s, addr, out, outlen, caller);
+        return fs__parse_ip(s, addr, out, outlen, caller);
     case AF_UNIX:
         return fs__parse_unix(s, addr, out, outlen);
     case AF_NETLINK:

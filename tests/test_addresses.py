@@ -5,7 +5,8 @@ the inet_* functions.
 Every table runs the same call on the stdlib and on fastsock and compares
 the result, or the exception's type, errno and message.  Only loopback,
 AF_UNIX and local (netlink/packet) addresses are used; no name here needs
-DNS ('localhost' is in /etc/hosts).
+DNS: 'localhost' is looked up for IPv4 only (/etc/hosts may have no IPv6
+entry for it, and an AF_INET6 lookup would then ask the DNS server).
 """
 import array
 import os
@@ -42,6 +43,10 @@ INET_BAD = [
     (1, 2), (None, 1), ("a\0b", 1), (b"a\0b", 1), (bytearray(b"a\0"), 1),
     ("a\0b", "x"),          # the host is checked before the port
     ("\udcff", 0), ("\u00e9" * 70, 0), ("::1", 0),
+    # Which error wins: the name is resolved before the port's range is
+    # checked, but a port beyond a C int fails before any resolution.
+    ("localhost", 70000), ("localhost", 2**40), ("\u00e9" * 70, 2**40),
+    ("::1", 70000), ("::1", 2**40), ("", -1),
 ]
 
 # The broadcast forms are only bound to (which fails locally): connecting
@@ -58,7 +63,8 @@ INET6_BAD = [
     "x", ("::1",), ("::1", 0, 0, 0, 0), ("::1", 0, 2**20), ("::1", 0, -1),
     ("::1", 70000), ("::1", -1), ("::1", 2**40, 2**40), ("::1", 0, 1.0),
     ("::1", 0, 0, 1.0), ("::1", "x"), ("::1", 0, "x"), ("127.0.0.1", 0),
-    ("<broadcast>", 0), ("::1\0", 0), (1, 0),
+    ("<broadcast>", 0), ("::1\0", 0), (1, 0), ("127.0.0.1", 70000),
+    ("127.0.0.1", 2**40), ("::1", 0, 2**20, "x"), ("::1", 70000, 2**20),
 ]
 
 INET6_GOOD = [
