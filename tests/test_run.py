@@ -117,12 +117,17 @@ def test_run_stdlib_modules_imported_later_use_fastsock(tmp_path):
 def test_run_twisted_uses_fastsock(tmp_path):
     pytest.importorskip("twisted", reason="Twisted is not installed")
     script = write(tmp_path / "s.py", """\
-        from twisted.internet import tcp, reactor
-        print(tcp.socket.__name__, type(reactor).__name__)
+        from twisted.internet import tcp, reactor, protocol
+        import fastsock
+        factory = protocol.Factory()
+        factory.protocol = protocol.Protocol
+        port = reactor.listenTCP(0, factory, interface="127.0.0.1")
+        print(tcp.socket.__name__, type(port.socket) is fastsock.socket)
+        port.stopListening()
         """)
     res = run(RUN + [script], timeout=30)
     assert res.returncode == 0, res.stderr.decode()
-    assert res.stdout.decode().split()[0] == "fastsock"
+    assert res.stdout == b"fastsock True\n"
 
 
 @pytest.mark.parametrize("body,status", [

@@ -327,7 +327,9 @@ def _book_files():
 def _shown(path):
     """*path* relative to the current directory when it lies below it."""
     rel = os.path.relpath(path)
-    return path if rel.startswith(os.pardir) else rel
+    if rel.startswith(os.pardir) or os.getcwd() == os.sep:
+        return path
+    return rel
 
 
 def _port_is_free(port):
@@ -430,6 +432,8 @@ def _demo(port, out):
         _stop(server)
         out.write("--- server stopped (it serves forever; the demo ends it) ---\n")
         return 0
+    except BrokenPipeError:
+        raise
     except (DemoError, subprocess.TimeoutExpired, OSError) as e:
         out.write("\nfastsock demo failed: %s\n" % e)
         return 1
@@ -447,7 +451,15 @@ def cmd_demo(argv):
     elif argv:
         sys.stderr.write("usage: python -m fastsock demo [--port N]\n")
         return 2
-    return _demo(port, sys.stdout)
+    try:
+        return _demo(port, sys.stdout)
+    except BrokenPipeError:
+        # The reader of our output went away (e.g. "| head"): nothing more
+        # to show.  Point stdout at /dev/null so the exit flush is quiet.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return 1
 
 
 # ---------------------------------------------------------------- bench
