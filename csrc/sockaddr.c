@@ -16,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <linux/netlink.h>
 #include <linux/if_packet.h>
+#include <linux/vm_sockets.h>
 
 /* ------------------------------------------------------------------ */
 /* Helpers shared with resolve.c                                        */
@@ -322,6 +323,24 @@ fs__parse_netlink(PyObject *addr, fs_addr *out, socklen_t *outlen,
     return 0;
 }
 
+/* AF_VSOCK: (cid, port).  The stdlib names no caller in these messages. */
+static int
+fs__parse_vsock(fs_sock *s, PyObject *addr, fs_addr *out, socklen_t *outlen)
+{
+    unsigned int cid, port;
+    struct sockaddr_vm *vm = (struct sockaddr_vm *)&out->storage;
+
+    if (!PyTuple_Check(addr))
+        return fs__not_tuple(addr, "AF_VSOCK", "getsockaddrarg");
+    if (!PyArg_ParseTuple(addr, "II:getsockaddrarg", &cid, &port))
+        return -1;
+    vm->svm_family = (sa_family_t)s->family;
+    vm->svm_cid = cid;
+    vm->svm_port = port;
+    *outlen = sizeof(*vm);
+    return 0;
+}
+
 /* AF_PACKET: (ifname, proto[, pkttype[, hatype[, addr]]]). */
 static int
 fs__parse_packet(fs_sock *s, PyObject *addr, fs_addr *out, socklen_t *outlen,
@@ -388,6 +407,8 @@ fs_addr_parse(fs_sock *s, PyObject *addr, fs_addr *out, socklen_t *outlen,
         return fs__parse_netlink(addr, out, outlen, caller);
     case AF_PACKET:
         return fs__parse_packet(s, addr, out, outlen, caller);
+    case AF_VSOCK:
+        return fs__parse_vsock(s, addr, out, outlen);
     default:
         PyErr_Format(PyExc_OSError, "%s: bad family", caller);
         return -1;
@@ -495,6 +516,10 @@ fs_addr_make(fs_state *st, const struct sockaddr *sa, socklen_t len,
     }
     case AF_PACKET:
         return fs__make_packet((const struct sockaddr_ll *)sa);
+    case AF_VSOCK: {
+        const struct sockaddr_vm *vm = (const struct sockaddr_vm *)sa;
+        return Py_BuildValue("II", vm->svm_cid, vm->svm_port);
+    }
     default:
         /* The stdlib's form for a family it does not know. */
         return Py_BuildValue("iy#", (int)sa->sa_family, sa->sa_data,

@@ -385,6 +385,28 @@ def test_packet_addresses():
     assert res[-1][:2] == ("lo", 0x800)
 
 
+def test_vsock_addresses():
+    """AF_VSOCK: only parsed and bound to the wildcard (a connect would
+    leave this machine)."""
+    def run(m):
+        try:
+            s = m.socket(m.AF_VSOCK, m.SOCK_STREAM)
+        except (OSError, AttributeError) as e:
+            return ("no vsock", repr(e))
+        try:
+            out = [outcome(s.bind, a) for a in
+                   ["x", (1,), (1, 2, 3), ("a", 1), (1.0, 2)]]
+            out.append(outcome(s.bind, (m.VMADDR_CID_ANY, 0x7fff0000 + 7)))
+            out.append(outcome(s.getsockname))
+            return out
+        finally:
+            s.close()
+    res = assert_same(run)[1]
+    if res[0] == "no vsock":
+        pytest.skip("AF_VSOCK sockets are not available here: %r" % (res,))
+    assert res[0][1] is TypeError
+
+
 # ---------------------------------------------------------------------
 # inet_aton / inet_ntoa / inet_pton / inet_ntop
 # ---------------------------------------------------------------------
