@@ -403,3 +403,17 @@ def test_asyncio_streams_on_fastsock(tmp_path):
     res = run(RUN + [script], timeout=30)
     assert res.returncode == 0, res.stderr.decode()
     assert res.stdout == b"HI ASYNC\nTrue\n"
+
+
+def test_only_ssl_holds_the_stdlib_socket_when_the_script_starts():
+    """What the documentation promises about modules imported before the
+    script: none of them holds the stdlib socket module except ssl, which
+    is imported with it on purpose (see fastsock._patch)."""
+    code = ("import sys, fastsock._patch as p\n"
+            "std = p._saved['socket']\n"
+            "print(std.__name__, std is not sys.modules['socket'])\n"
+            "print(sorted(n for n, m in list(sys.modules.items()) if n != '__main__'\n"
+            "             and any(v is std for v in getattr(m, '__dict__', {}).values())))\n")
+    res = run(RUN + ["-c", code])
+    assert res.returncode == 0, res.stderr.decode()
+    assert res.stdout == b"socket True\n['ssl']\n"
