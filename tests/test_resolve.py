@@ -261,6 +261,16 @@ def test_getaddrinfo_package_enums():
         assert [repr(x[:2]) for x in fast] == [repr(x[:2]) for x in std]
 
 
+@pytest.mark.parametrize("args,kwargs", GAI_CALLS, ids=repr)
+def test_getaddrinfo_through_the_package(args, kwargs):
+    """socket.getaddrinfo (enum members, Python signature) vs fastsock's."""
+    res = assert_same(lambda m: m.getaddrinfo(*args, **kwargs))
+    if res[0] == "ok":
+        fast = fastsock.getaddrinfo(*args, **kwargs)
+        assert [repr(x[:2]) for x in fast] == \
+            [repr(x[:2]) for x in res[1]]
+
+
 def test_private_getaddrinfo_with_enum_maps():
     af = fastsock.AddressFamily._value2member_map_
     kind = fastsock.SocketKind._value2member_map_
