@@ -817,6 +817,30 @@ fs__nameinfo(fs_state *st, struct addrinfo *ai, int flags)
     return Py_BuildValue("(ss)", host, serv);
 }
 
+/* The sockaddr argument: (host, port[, flowinfo[, scope_id]]) with a
+ * numeric host.  Returns 0, or -1 with the stdlib's exception. */
+static int
+fs__nameinfo_args(PyObject *args, PyObject **sa, const char **host,
+                  int *port, unsigned int extra[2], int *flags)
+{
+    if (!PyArg_ParseTuple(args, "Oi:getnameinfo", sa, flags))
+        return -1;
+    if (!PyTuple_Check(*sa)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "getnameinfo() argument 1 must be a tuple");
+        return -1;
+    }
+    if (!PyArg_ParseTuple(*sa, "si|II;getnameinfo(): illegal sockaddr "
+                          "argument", host, port, &extra[0], &extra[1]))
+        return -1;
+    if (extra[0] > 0xfffff) {
+        PyErr_SetString(PyExc_OverflowError,
+                        "getnameinfo(): flowinfo must be 0-1048575.");
+        return -1;
+    }
+    return PySys_Audit("socket.getnameinfo", "(O)", *sa);
+}
+
 static PyObject *
 fs__getnameinfo(PyObject *m, PyObject *args)
 {
@@ -824,26 +848,11 @@ fs__getnameinfo(PyObject *m, PyObject *args)
     PyObject *sa;
     const char *host;
     int flags, port, err;
-    unsigned int flowinfo = 0, scope_id = 0;
+    unsigned int extra[2] = {0, 0};    /* flowinfo, scope_id */
     struct addrinfo hints, *res = NULL;
     char pbuf[32];
 
-    if (!PyArg_ParseTuple(args, "Oi:getnameinfo", &sa, &flags))
-        return NULL;
-    if (!PyTuple_Check(sa)) {
-        PyErr_SetString(PyExc_TypeError,
-                        "getnameinfo() argument 1 must be a tuple");
-        return NULL;
-    }
-    if (!PyArg_ParseTuple(sa, "si|II;getnameinfo(): illegal sockaddr "
-                          "argument", &host, &port, &flowinfo, &scope_id))
-        return NULL;
-    if (flowinfo > 0xfffff) {
-        PyErr_SetString(PyExc_OverflowError,
-                        "getnameinfo(): flowinfo must be 0-1048575.");
-        return NULL;
-    }
-    if (PySys_Audit("socket.getnameinfo", "(O)", sa) < 0)
+    if (fs__nameinfo_args(args, &sa, &host, &port, extra, &flags) < 0)
         return NULL;
     /* The address is parsed numerically only: no lookup of `host`. */
     PyOS_snprintf(pbuf, sizeof(pbuf), "%d", port);
@@ -862,8 +871,8 @@ fs__getnameinfo(PyObject *m, PyObject *args)
     else {
         if (res->ai_family == AF_INET6) {
             struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)res->ai_addr;
-            in6->sin6_flowinfo = htonl(flowinfo);
-            in6->sin6_scope_id = scope_id;
+            in6->sin6_flowinfo = htonl(extra[0]);
+            in6->sin6_scope_id = extra[1];
         }
         out = fs__nameinfo(st, res, flags);
     }
