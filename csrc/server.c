@@ -69,6 +69,7 @@ typedef struct {
     int wake_fd;            /* eventfd: shutdown() and the pool wake the loop */
     int shutdown_flag;      /* read and written with the GIL held */
     int backoff_ms;         /* current EMFILE back-off, 0 when none */
+    PyObject *handed_off;   /* compared only: the request fork() gave a child */
     int nwatch;             /* used entries of watch[] */
     int watch[FS_MAX_WATCH];    /* one-shot extra fds (pidfds of children) */
     int64_t backoff_until;  /* monotonic ns; do not accept before this */
@@ -86,7 +87,7 @@ enum {
     N_fileno, N_close, N_shutdown, N_max_packet_size, N_block_on_close,
     N_daemon_threads, N__threads, N_append, N_start, N_daemon, N_target,
     N_args, N_process_request_thread, N__handle_request_noblock,
-    N__fs_spawn_worker, N_errno, N_COUNT
+    N__fs_spawn_worker, N_errno, N_active_children, N_COUNT
 };
 
 static const char *const fs__name_strings[N_COUNT] = {
@@ -96,7 +97,7 @@ static const char *const fs__name_strings[N_COUNT] = {
     "fileno", "close", "shutdown", "max_packet_size", "block_on_close",
     "daemon_threads", "_threads", "append", "start", "daemon", "target",
     "args", "process_request_thread", "_handle_request_noblock",
-    "_fs_spawn_worker", "errno",
+    "_fs_spawn_worker", "errno", "active_children",
 };
 
 #define NAME(core, i) PyTuple_GET_ITEM((core)->names, (i))
@@ -785,12 +786,32 @@ fs__verify(fs_server *core, PyObject *server, int plan, PyObject *request,
     return ok;
 }
 
+/* Close a request a child now owns, keeping any raised exception: the
+ * parent must not shut the connection down under the child's feet. */
+static int
+fs__close_handed_off(fs_server *core, PyObject *request)
+{
+    PyObject *exc = fs__fetch_exc();
+    int rc = fs__call_method(request, NAME(core, N_close), NULL);
+    if (rc < 0) {
+        Py_XDECREF(exc);
+        return -1;
+    }
+    if (exc != NULL) {
+        fs__restore_exc(exc);
+        return -1;
+    }
+    return 0;
+}
+
 /* Verify and process one request; errors from processing go to
- * handle_error, and the request is always shut down. */
+ * handle_error, and the request is always shut down - or only closed when
+ * a forked child already has it (a Ctrl-C right after the fork). */
 static int
 fs__dispatch(fs_server *core, PyObject *server, int plan, PyObject *request,
              PyObject *address)
 {
+    core->handed_off = NULL;
     int ok = fs__verify(core, server, plan, request, address);
     if (ok < 0)
         return -1;
@@ -798,11 +819,15 @@ fs__dispatch(fs_server *core, PyObject *server, int plan, PyObject *request,
         return fs__shutdown_request(core, server, plan, request);
     if (fs__process_request(core, server, plan, request, address) == 0)
         return 0;
+    int forked = core->handed_off == request;
+    core->handed_off = NULL;
     if (!fs__is_plain_exception())
-        return fs__shutdown_keeping_exc(core, server, plan, request);
+        return forked ? fs__close_handed_off(core, request)
+                      : fs__shutdown_keeping_exc(core, server, plan, request);
     if (fs__handle_error(core, server, request, address) < 0)
         return -1;
-    return fs__shutdown_request(core, server, plan, request);
+    return forked ? fs__close_handed_off(core, request)
+                  : fs__shutdown_request(core, server, plan, request);
 }
 
 /* One request, the socket being readable.  0, or -1 when an exception must
@@ -1177,7 +1202,66 @@ fs__core_shutdown(PyObject *self, PyObject *unused)
     Py_RETURN_NONE;
 }
 
-/* Parse one fd argument for watch()/unwatch(). */
+/* Add pid to server.active_children (made a set if None) - in C, so that
+ * no signal handler can run between the fork and the record. */
+static int
+fs__record_child(fs_server *core, PyObject *server, PyObject *pid)
+{
+    PyObject *children = PyObject_GetAttr(server, NAME(core, N_active_children));
+    if (children == Py_None) {
+        Py_DECREF(children);
+        children = PySet_New(NULL);
+        if (children != NULL &&
+            PyObject_SetAttr(server, NAME(core, N_active_children),
+                             children) < 0)
+            Py_CLEAR(children);
+    }
+    if (children == NULL)
+        return -1;
+    int rc;
+    if (PySet_Check(children))
+        rc = PySet_Add(children, pid);
+    else {
+        PyObject *r = PyObject_CallMethod(children, "add", "O", pid);
+        rc = r ? 0 : -1;
+        Py_XDECREF(r);
+    }
+    Py_DECREF(children);
+    return rc;
+}
+
+/* fork(server, request) -> pid: os.fork() for ForkingMixIn.process_request.
+ * In the parent the child's pid is in server.active_children, and request
+ * is marked as the child's, before any Python code (and so any signal
+ * handler) runs: a Ctrl-C now can neither orphan the child nor shut its
+ * connection down. */
+static PyObject *
+fs__core_fork(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    fs_server *core = (fs_server *)self;
+    if (fs__nargs("fork", nargs, 2) < 0)
+        return NULL;
+    if (PySys_Audit("os.fork", NULL) < 0)
+        return NULL;
+    PyOS_BeforeFork();
+    pid_t pid = fork();
+    int err = errno;
+    if (pid == 0) {
+        PyOS_AfterFork_Child();
+        return PyLong_FromLong(0);
+    }
+    PyOS_AfterFork_Parent();
+    if (pid < 0)
+        return fs_err_errno(err);
+    PyObject *pidobj = PyLong_FromLong((long)pid);
+    if (pidobj == NULL || fs__record_child(core, args[0], pidobj) < 0) {
+        Py_XDECREF(pidobj);
+        return NULL;
+    }
+    core->handed_off = args[1];
+    return pidobj;
+}
+
 static int
 fs__fd_arg(PyObject *arg, int *fd)
 {
@@ -1223,6 +1307,8 @@ fs__core_unwatch(PyObject *self, PyObject *arg)
 }
 
 static PyMethodDef fs__core_methods[] = {
+    {"fork", (PyCFunction)(void (*)(void))fs__core_fork, METH_FASTCALL,
+     "fork(server, request) -> pid (0 in the child)"},
     {"watch", fs__core_watch, METH_O, "watch(fd) -> bool"},
     {"unwatch", fs__core_unwatch, METH_O, "unwatch(fd)"},
     {"serve_forever", (PyCFunction)(void (*)(void))fs__core_serve_forever,

@@ -390,6 +390,17 @@ if hasattr(os, "fork"):
             self.collect_children()
             self._fs_forget_children()
 
+        def serve_forever(self, poll_interval=0.5):
+            """As BaseServer.serve_forever; when it ends by an exception
+            (Ctrl-C), it first waits for the children if block_on_close,
+            so they are not left orphaned."""
+            try:
+                super().serve_forever(poll_interval)
+            except BaseException:
+                if self.block_on_close:
+                    self.collect_children(blocking=True)
+                raise
+
         # fastsock: serve_forever() waits on a pidfd per child too, so an
         # exiting child is reaped at once rather than at the next
         # poll_interval.
@@ -418,13 +429,14 @@ if hasattr(os, "fork"):
 
         def process_request(self, request, client_address):
             """Fork a child to handle the request."""
-            pid = os.fork()
+            # The C fork records the child in active_children before any
+            # signal handler can run (see ServerCore.fork).
+            pid = self._fs_get_core().fork(self, request)
             if pid:
-                if self.active_children is None:
-                    self.active_children = set()
-                self.active_children.add(pid)
-                self._fs_watch_child(pid)
-                self.close_request(request)
+                try:
+                    self._fs_watch_child(pid)
+                finally:
+                    self.close_request(request)
                 return
             # The child: serve the request, then leave without running the
             # parent's cleanup (atexit, finalizers) - status 0 or 1.
