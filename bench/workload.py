@@ -1,6 +1,7 @@
 """The Python side of each benchmark scenario, run in a fresh process.
 
     python bench/workload.py SCENARIO IMPL COUNT     -> one JSON line on stdout
+    python bench/workload.py SCENARIO floor COUNT    -> the same, for the floor
     python bench/workload.py server KIND IMPL [DIR]  -> "PORT <n>", then serves
 
 IMPL is "stdlib" (the socket/socketserver modules of this Python) or
@@ -96,9 +97,30 @@ def in_child(other_end, work, *args):
 
 
 def reap(pid):
-    _, status = os.waitpid(pid, 0)
+    """Wait for the child; returns the CPU time (user + system) it used."""
+    _, status, usage = os.wait4(pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError("child process failed (status %d)" % status)
+    return usage.ru_utime + usage.ru_stime
+
+
+class Timer:
+    """Wall time and this process's CPU time over a timed section.
+
+    On a shared machine the CPU time of two peers pinned to one CPU is what
+    their wall time would be if nothing else ran there; the runner reports
+    it for the pinned scenarios, and the wall time beside it."""
+
+    def start(self):
+        self.cpu0 = time.process_time()
+        self.t0 = time.perf_counter()
+
+    def stop(self):
+        self.wall = time.perf_counter() - self.t0
+        self.cpu = time.process_time() - self.cpu0
+
+    def result(self, ops, child_cpu=0.0, **extra):
+        return dict(extra, seconds=self.wall, cpu=self.cpu + child_cpu, ops=ops)
 
 
 def recv_exact(sock, size):
@@ -131,7 +153,8 @@ def stream_pingpong(S, a, b, rounds, size=64):
     pid = in_child(a, stream_echo, b, size)
     b.close()
     sendall, recv = a.sendall, a.recv
-    t0 = time.perf_counter()
+    timer = Timer()
+    timer.start()
     for _ in range(rounds):
         sendall(msg)
         data = recv(size)
@@ -139,10 +162,9 @@ def stream_pingpong(S, a, b, rounds, size=64):
             data += recv_exact(a, size - len(data))
             if len(data) != size:
                 raise RuntimeError("short reply")
-    t1 = time.perf_counter()
+    timer.stop()
     a.close()
-    reap(pid)
-    return {"seconds": t1 - t0, "ops": rounds}
+    return timer.result(rounds, reap(pid))
 
 
 def pingpong_unix(S, rounds):
@@ -183,17 +205,17 @@ def pingpong_udp(S, rounds, size=64):
     b.close()
     msg = b"x" * size
     sendto, recvfrom = a.sendto, a.recvfrom
-    t0 = time.perf_counter()
+    timer = Timer()
+    timer.start()
     for _ in range(rounds):
         sendto(msg, baddr)
         data, addr = recvfrom(65536)
         if len(data) != size:
             raise RuntimeError("short datagram")
-    t1 = time.perf_counter()
+    timer.stop()
     a.sendto(b"", baddr)
     a.close()
-    reap(pid)
-    return {"seconds": t1 - t0, "ops": rounds}
+    return timer.result(rounds, reap(pid))
 
 
 def recv_small(S, count, batch=64):
@@ -203,21 +225,23 @@ def recv_small(S, count, batch=64):
     msg = b"x" * 16
     send, recv = a.send, b.recv
     big = 1 << 20
-    clock = time.perf_counter
-    spent = 0.0
+    clock, cpu_clock = time.perf_counter, time.process_time
+    spent = cpu = 0.0
     done = 0
     rng = range(batch)
     while done < count:
         for _ in rng:
             send(msg)
+        c0 = cpu_clock()
         t0 = clock()
         for _ in rng:
             recv(big)
         spent += clock() - t0
+        cpu += cpu_clock() - c0
         done += batch
     a.close()
     b.close()
-    return {"seconds": spent, "ops": done}
+    return {"seconds": spent, "cpu": cpu, "ops": done}
 
 
 def bulk_sender(sock, chunks, chunk):
@@ -239,19 +263,20 @@ def bulk(S, mib, chunk=65536):
     buf = memoryview(bytearray(chunk))
     recv_into = b.recv_into
     got = 0
-    t0 = time.perf_counter()
+    timer = Timer()
+    timer.start()
     b.sendall(b"g")
     while got < total:
         n = recv_into(buf)
         if not n:
             break
         got += n
-    t1 = time.perf_counter()
+    timer.stop()
     b.close()
-    reap(pid)
+    child_cpu = reap(pid)
     if got != total:
         raise RuntimeError("received %d of %d bytes" % (got, total))
-    return {"seconds": t1 - t0, "ops": mib, "bytes": got}
+    return timer.result(mib, child_cpu, bytes=got)
 
 
 def make_lines(count):
@@ -272,7 +297,8 @@ def read_lines(S, count, text):
     need(S, "socketpair")
     blob = make_lines(count)
     a, b = S.socketpair()
-    t0 = time.perf_counter()
+    timer = Timer()
+    timer.start()
     pid = in_child(a, line_writer, b, blob)
     b.close()
     n = 0
@@ -285,12 +311,12 @@ def read_lines(S, count, text):
             readline = f.readline
             while readline():
                 n += 1
-    t1 = time.perf_counter()
+    timer.stop()
     a.close()
-    reap(pid)
+    child_cpu = reap(pid)
     if n != count:
         raise RuntimeError("read %d lines, expected %d" % (n, count))
-    return {"seconds": t1 - t0, "ops": n}
+    return timer.result(n, child_cpu)
 
 
 def readline_rb(S, count):
@@ -329,6 +355,92 @@ def server_shutdown(S, SS, samples):
         spent += dt
         worst = max(worst, dt)
     return {"seconds": spent, "ops": samples, "worst": worst}
+
+
+# ---------------------------------------------------------------------------
+# Floors: the cheapest Python doing the same work, for the scenarios where a
+# target is close to the interpreter's own cost.  No socket module can beat
+# these from Python code shaped like the scenario's.
+# ---------------------------------------------------------------------------
+
+def os_echo(fd, size):
+    read, write = os.read, os.write
+    while True:
+        data = read(fd, size)
+        if not data:
+            return
+        write(fd, data)
+
+
+def floor_stream_pingpong(a, b, rounds, size=64):
+    """The ping-pong loop with os.write/os.read on the fds: the thinnest
+    wrappers of the syscalls Python has (they release the GIL too)."""
+    msg = b"x" * size
+    pid = in_child(a, os_echo, b.fileno(), size)
+    b.close()
+    fd = a.fileno()
+    read, write = os.read, os.write
+    timer = Timer()
+    timer.start()
+    for _ in range(rounds):
+        write(fd, msg)
+        if len(read(fd, size)) != size:
+            raise RuntimeError("short reply")
+    timer.stop()
+    a.close()
+    return timer.result(rounds, reap(pid))
+
+
+def floor_pingpong_unix(S, rounds):
+    a, b = S.socketpair()
+    return floor_stream_pingpong(a, b, rounds)
+
+
+def floor_pingpong_tcp(S, rounds):
+    a, b = tcp_pair(S)
+    return floor_stream_pingpong(a, b, rounds)
+
+
+def floor_lines(S, count, text):
+    """The same bytes moved through the kernel with os.read, then split by
+    the cheapest line readers Python has, in memory: BytesIO.readline, or
+    iteration over a StringIO of the decoded text."""
+    import io
+    blob = make_lines(count)
+    a, b = S.socketpair()
+    timer = Timer()
+    timer.start()
+    pid = in_child(a, line_writer, b, blob)
+    b.close()
+    fd, read, chunks = a.fileno(), os.read, []
+    while True:
+        chunk = read(fd, 65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    data = b"".join(chunks)
+    n = 0
+    if text:
+        for _ in io.StringIO(data.decode("utf-8")):
+            n += 1
+    else:
+        readline = io.BytesIO(data).readline
+        while readline():
+            n += 1
+    timer.stop()
+    a.close()
+    child_cpu = reap(pid)
+    if n != count:
+        raise RuntimeError("read %d lines, expected %d" % (n, count))
+    return timer.result(n, child_cpu)
+
+
+FLOORS = {
+    "pingpong_unix": floor_pingpong_unix,
+    "pingpong_tcp": floor_pingpong_tcp,
+    "readline": lambda S, n: floor_lines(S, n, text=False),
+    "text_iter": lambda S, n: floor_lines(S, n, text=True),
+}
 
 
 SCENARIOS = {
@@ -427,6 +539,10 @@ def main(argv):
         return 2
     name, impl, count = argv[0], argv[1], int(argv[2])
     try:
+        if impl == "floor":
+            import socket
+            print(json.dumps(FLOORS[name](socket, count)))
+            return 0
         S = load_socket(impl)
         if name == "shutdown":
             result = server_shutdown(S, load_socketserver(impl), count)

@@ -29,7 +29,7 @@ main(int argc, char **argv)
 {
     int fds[2];
     long mib, chunk = 65536;
-    long long total, got = 0, t0, t1;
+    long long total, got = 0, t0, t1, cpu;
     char *buf;
     pid_t pid;
     if (argc < 2) {
@@ -53,6 +53,7 @@ main(int argc, char **argv)
     buf = malloc((size_t)chunk);
     if (buf == NULL)
         die("malloc");
+    cpu = cpu_ns();
     t0 = now_ns();
     if (write_full(fds[1], "g", 1) < 0)
         die("go");
@@ -65,9 +66,10 @@ main(int argc, char **argv)
         got += n;
     }
     t1 = now_ns();
+    cpu = cpu_ns() - cpu;
     close(fds[1]);
-    reap(pid);
-    printf("{\"seconds\": %.9f, \"ops\": %lld, \"bytes\": %lld}\n",
-           (t1 - t0) / 1e9, got >> 20, got);
+    cpu += reap(pid);
+    printf("{\"seconds\": %.9f, \"cpu\": %.9f, \"ops\": %lld, \"bytes\": %lld}\n",
+           (t1 - t0) / 1e9, cpu / 1e9, got >> 20, got);
     return 0;
 }

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -27,6 +28,17 @@ now_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* CPU time used by this process so far, in nanoseconds.  On a shared
+ * machine the CPU time of two peers pinned to one CPU is what their wall
+ * time would be if nothing else ran there. */
+static inline long long
+cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
@@ -115,18 +127,22 @@ tcp_pair(int fds[2], int nodelay)
     }
 }
 
-/* Wait for a forked child and fail if it did not exit cleanly. */
-static inline void
+/* Wait for a forked child, fail if it did not exit cleanly, and return the
+ * CPU time it used (user + system), in nanoseconds. */
+static inline long long
 reap(pid_t pid)
 {
     int status;
-    while (waitpid(pid, &status, 0) < 0)
+    struct rusage ru;
+    while (wait4(pid, &status, 0, &ru) < 0)
         if (errno != EINTR)
-            die("waitpid");
+            die("wait4");
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         fprintf(stderr, "bench: child failed (status %d)\n", status);
         exit(2);
     }
+    return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000LL
+        + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000LL;
 }
 
 #endif

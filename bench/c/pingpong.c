@@ -16,6 +16,7 @@
 #define USAGE "pingpong unix|tcp|udp|tcp-timeout ROUNDS [SIZE]"
 
 static int use_poll;
+static long long cpu_used;     /* CPU time of both peers over the timed part */
 
 /* Wait until fd is ready, for the non-blocking variant. */
 static void
@@ -138,6 +139,7 @@ run_udp(long rounds, size_t size)
     }
     close(s);
     memset(msg, 'x', size);
+    cpu_used = cpu_ns();
     t0 = now_ns();
     for (long i = 0; i < rounds; i++) {
         socklen_t flen = sizeof(from);
@@ -148,8 +150,9 @@ run_udp(long rounds, size_t size)
             die("recvfrom");
     }
     t1 = now_ns();
+    cpu_used = cpu_ns() - cpu_used;
     sendto(c, msg, 0, 0, (struct sockaddr *)&saddr, sizeof(saddr));
-    reap(pid);
+    cpu_used += reap(pid);
     return t1 - t0;
 }
 
@@ -180,6 +183,7 @@ run_stream(const char *mode, long rounds, size_t size)
     }
     close(fds[1]);
     memset(msg, 'x', size);
+    cpu_used = cpu_ns();
     t0 = now_ns();
     for (long i = 0; i < rounds; i++) {
         io_send(fds[0], msg, size);
@@ -187,8 +191,9 @@ run_stream(const char *mode, long rounds, size_t size)
             die("unexpected end of stream");
     }
     t1 = now_ns();
+    cpu_used = cpu_ns() - cpu_used;
     close(fds[0]);
-    reap(pid);
+    cpu_used += reap(pid);
     return t1 - t0;
 }
 
@@ -197,8 +202,10 @@ main(int argc, char **argv)
 {
     long rounds, size = 64;
     long long ns;
-    if (argc < 3)
-        die(USAGE);
+    if (argc < 3) {
+        fprintf(stderr, "usage: %s\n", USAGE);
+        return 2;
+    }
     rounds = arg_count(argv[2], USAGE);
     if (argc > 3)
         size = arg_count(argv[3], USAGE);
@@ -213,6 +220,7 @@ main(int argc, char **argv)
         fprintf(stderr, "usage: %s\n", USAGE);
         return 2;
     }
-    printf("{\"seconds\": %.9f, \"ops\": %ld}\n", ns / 1e9, rounds);
+    printf("{\"seconds\": %.9f, \"cpu\": %.9f, \"ops\": %ld}\n",
+           ns / 1e9, cpu_used / 1e9, rounds);
     return 0;
 }

@@ -32,7 +32,7 @@ main(int argc, char **argv)
     long lines, count = 0;
     size_t len, cap = 0;
     char *blob, *line = NULL;
-    long long t0, t1;
+    long long t0, t1, cpu;
     FILE *f;
     pid_t pid;
     if (argc != 2) {
@@ -43,6 +43,7 @@ main(int argc, char **argv)
     blob = make_lines(lines, &len);
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0)
         die("socketpair");
+    cpu = cpu_ns();
     t0 = now_ns();
     pid = fork();
     if (pid < 0)
@@ -63,12 +64,14 @@ main(int argc, char **argv)
     while (getline(&line, &cap, f) > 0)
         count++;
     t1 = now_ns();
+    cpu = cpu_ns() - cpu;
     fclose(f);
-    reap(pid);
+    cpu += reap(pid);
     if (count != lines) {
         fprintf(stderr, "bench: read %ld lines, expected %ld\n", count, lines);
         return 2;
     }
-    printf("{\"seconds\": %.9f, \"ops\": %ld}\n", (t1 - t0) / 1e9, count);
+    printf("{\"seconds\": %.9f, \"cpu\": %.9f, \"ops\": %ld}\n",
+           (t1 - t0) / 1e9, cpu / 1e9, count);
     return 0;
 }

@@ -19,7 +19,7 @@ main(int argc, char **argv)
 {
     int fds[2];
     long count, done = 0;
-    long long spent = 0;
+    long long spent = 0, cpu = 0;
     char msg[16];
     char *buf = malloc(BUFSIZE);
     if (argc != 2) {
@@ -32,17 +32,20 @@ main(int argc, char **argv)
     memset(msg, 'x', sizeof(msg));
     memset(buf, 0, BUFSIZE);
     while (done < count) {
-        long long t0;
+        long long t0, c0;
         for (int i = 0; i < BATCH; i++)
             if (send(fds[0], msg, sizeof(msg), 0) != (ssize_t)sizeof(msg))
                 die("send");
+        c0 = cpu_ns();
         t0 = now_ns();
         for (int i = 0; i < BATCH; i++)
             if (recv(fds[1], buf, BUFSIZE, 0) != (ssize_t)sizeof(msg))
                 die("recv");
         spent += now_ns() - t0;
+        cpu += cpu_ns() - c0;
         done += BATCH;
     }
-    printf("{\"seconds\": %.9f, \"ops\": %ld}\n", spent / 1e9, done);
+    printf("{\"seconds\": %.9f, \"cpu\": %.9f, \"ops\": %ld}\n",
+           spent / 1e9, cpu / 1e9, done);
     return 0;
 }
