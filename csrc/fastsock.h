@@ -46,6 +46,8 @@ typedef struct {
     PyObject *herror;               /* _fastsock.herror, subclass of OSError */
     PyObject *gaierror;             /* _fastsock.gaierror, subclass of OSError */
     int64_t default_timeout_ns;     /* setdefaulttimeout(); -1 means None */
+    PyObject *timeout_error;        /* socket.timeout: TimeoutError on 3.10+,
+                                     * the stdlib's own class on 3.9 */
 } fs_state;
 
 /* The module definition, so heap types can find their module again. */

@@ -225,6 +225,19 @@ static PyMethodDef fs__module_functions[] = {
 /* Module init                                                          */
 /* ------------------------------------------------------------------ */
 
+/* PyModule_AddObjectRef (3.10+) for every version: add a new reference
+ * to `o` under `name`, leaking nothing when adding fails. */
+static int
+fs__add_ref(PyObject *m, const char *name, PyObject *o)
+{
+    Py_INCREF(o);
+    if (PyModule_AddObject(m, name, o) < 0) {
+        Py_DECREF(o);
+        return -1;
+    }
+    return 0;
+}
+
 /* herror and gaierror are the stdlib's own classes when _socket can be
  * imported: code that catches socket.gaierror then catches ours too, even
  * in modules that imported the stdlib before fastsock was patched in. */
@@ -235,23 +248,36 @@ fs__init_exceptions(PyObject *m, fs_state *st)
     if (std != NULL) {
         st->herror = PyObject_GetAttrString(std, "herror");
         st->gaierror = PyObject_GetAttrString(std, "gaierror");
+#if PY_VERSION_HEX < 0x030A0000
+        /* Before 3.10 socket.timeout was a class of its own, not
+         * TimeoutError: share the stdlib's, as for herror and gaierror. */
+        st->timeout_error = PyObject_GetAttrString(std, "timeout");
+#endif
         Py_DECREF(std);
     }
     PyErr_Clear();
+#if PY_VERSION_HEX < 0x030A0000
+    if (st->timeout_error == NULL)
+        st->timeout_error = PyErr_NewException("fastsock.timeout",
+                                               PyExc_OSError, NULL);
+#else
+    st->timeout_error = Py_NewRef(PyExc_TimeoutError);
+#endif
     if (st->herror == NULL)
         st->herror = PyErr_NewException("fastsock.herror", PyExc_OSError, NULL);
     if (st->gaierror == NULL)
         st->gaierror = PyErr_NewException("fastsock.gaierror", PyExc_OSError,
                                           NULL);
-    if (st->herror == NULL || st->gaierror == NULL)
+    if (st->herror == NULL || st->gaierror == NULL ||
+        st->timeout_error == NULL)
         return -1;
-    if (PyModule_AddObject(m, "error", Py_NewRef(PyExc_OSError)) < 0)
+    if (fs__add_ref(m, "error", PyExc_OSError) < 0)
         return -1;
-    if (PyModule_AddObject(m, "timeout", Py_NewRef(PyExc_TimeoutError)) < 0)
+    if (fs__add_ref(m, "timeout", st->timeout_error) < 0)
         return -1;
-    if (PyModule_AddObject(m, "herror", Py_NewRef(st->herror)) < 0)
+    if (fs__add_ref(m, "herror", st->herror) < 0)
         return -1;
-    if (PyModule_AddObject(m, "gaierror", Py_NewRef(st->gaierror)) < 0)
+    if (fs__add_ref(m, "gaierror", st->gaierror) < 0)
         return -1;
     return 0;
 }
@@ -264,7 +290,7 @@ fs__add_type(PyObject *m, PyType_Spec *spec, PyObject *base,
     if (t == NULL)
         return -1;
     *slot = (PyTypeObject *)t;
-    return PyModule_AddObject(m, name, Py_NewRef(t));
+    return fs__add_ref(m, name, t);
 }
 
 static int
@@ -277,7 +303,7 @@ fs__exec(PyObject *m)
         return -1;
     if (fs__add_type(m, &fs_sock_spec, NULL, &st->socket_type, "socket") < 0)
         return -1;
-    if (PyModule_AddObject(m, "SocketType", Py_NewRef(st->socket_type)) < 0)
+    if (fs__add_ref(m, "SocketType", (PyObject *)st->socket_type) < 0)
         return -1;
     if (fs__add_type(m, &fs_sockfile_spec, NULL, &st->sockfile_type,
                      "SocketFile") < 0)
@@ -290,7 +316,7 @@ fs__exec(PyObject *m)
         PyModule_AddFunctions(m, fs_sockmsg_functions) < 0 ||
         PyModule_AddFunctions(m, fs_server_functions) < 0)
         return -1;
-    if (PyModule_AddIntConstant(m, "has_ipv6", 1) < 0)
+    if (fs__add_ref(m, "has_ipv6", Py_True) < 0)
         return -1;
     return fs_add_constants(m);
 }
@@ -304,6 +330,7 @@ fs__traverse(PyObject *m, visitproc visit, void *arg)
     Py_VISIT(st->server_type);
     Py_VISIT(st->herror);
     Py_VISIT(st->gaierror);
+    Py_VISIT(st->timeout_error);
     return 0;
 }
 
@@ -316,6 +343,7 @@ fs__clear(PyObject *m)
     Py_CLEAR(st->server_type);
     Py_CLEAR(st->herror);
     Py_CLEAR(st->gaierror);
+    Py_CLEAR(st->timeout_error);
     return 0;
 }
 

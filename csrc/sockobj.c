@@ -47,30 +47,28 @@ fs_is_socket(fs_state *st, PyObject *o)
     return PyObject_TypeCheck(o, st->socket_type);
 }
 
-/* A C int from a Python integer, with the messages of the "i" format. */
+/* How the stdlib refuses a float where an int is wanted. */
+#if PY_VERSION_HEX < 0x030A0000
+#define FS__FLOAT_NOT_INT "integer argument expected, got float"
+#else
+#define FS__FLOAT_NOT_INT "'float' object cannot be interpreted as an integer"
+#endif
+
+/* A C int as the "i" format reads one.  Plain ints take a fast path;
+ * anything else goes through PyArg_Parse itself, so that each Python
+ * version words its errors exactly as its own stdlib does. */
 static int
 fs__arg_int(PyObject *o, int *out)
 {
-    if (PyFloat_Check(o)) {
-        PyErr_SetString(PyExc_TypeError,
-                        "'float' object cannot be interpreted as an integer");
-        return -1;
+    if (PyLong_CheckExact(o)) {
+        int overflow;
+        long v = PyLong_AsLongAndOverflow(o, &overflow);
+        if (!overflow && v >= INT_MIN && v <= INT_MAX) {
+            *out = (int)v;
+            return 0;
+        }
     }
-    long v = PyLong_AsLong(o);
-    if (v == -1 && PyErr_Occurred())
-        return -1;
-    if (v > INT_MAX) {
-        PyErr_SetString(PyExc_OverflowError,
-                        "signed integer is greater than maximum");
-        return -1;
-    }
-    if (v < INT_MIN) {
-        PyErr_SetString(PyExc_OverflowError,
-                        "signed integer is less than minimum");
-        return -1;
-    }
-    *out = (int)v;
-    return 0;
+    return PyArg_Parse(o, "i", out) ? 0 : -1;
 }
 
 /* A C int the way the stdlib's argument-clinic "int" converter reads one
@@ -92,19 +90,18 @@ fs__arg_cint(PyObject *o, int *out)
     return 0;
 }
 
-/* A Py_ssize_t from an index-like object, as the "n" format does. */
+/* A Py_ssize_t as the "n" format reads one (fast path for plain ints). */
 static int
 fs__arg_ssize(PyObject *o, Py_ssize_t *out)
 {
-    PyObject *i = PyNumber_Index(o);
-    if (i == NULL)
-        return -1;
-    Py_ssize_t v = PyLong_AsSsize_t(i);
-    Py_DECREF(i);
-    if (v == -1 && PyErr_Occurred())
-        return -1;
-    *out = v;
-    return 0;
+    if (PyLong_CheckExact(o)) {
+        Py_ssize_t v = PyLong_AsSsize_t(o);
+        if (v == -1 && PyErr_Occurred())
+            return -1;
+        *out = v;
+        return 0;
+    }
+    return PyArg_Parse(o, "n", out) ? 0 : -1;
 }
 
 /* The stdlib's socket methods take positional arguments only, and say so
@@ -149,8 +146,46 @@ fs_monotonic_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* Seconds (int or float, or None) -> nanoseconds, rounded up so that a tiny
- * positive timeout never becomes "non-blocking". */
+/* The stdlib's overflow messages for a timeout, which changed over time:
+ * ints say "too large to convert" (the type lost its underscore in 3.13),
+ * floats say "out of range for platform time_t" from 3.11 on. */
+#if PY_VERSION_HEX >= 0x030D0000
+#define FS__TIME_INT_OVERFLOW "timestamp too large to convert to C PyTime_t"
+#else
+#define FS__TIME_INT_OVERFLOW "timestamp too large to convert to C _PyTime_t"
+#endif
+#if PY_VERSION_HEX >= 0x030B0000
+#define FS__TIME_FLOAT_OVERFLOW "timestamp out of range for platform time_t"
+#else
+#define FS__TIME_FLOAT_OVERFLOW FS__TIME_INT_OVERFLOW
+#endif
+
+/* Float seconds -> nanoseconds, rounded up so that a tiny positive timeout
+ * never becomes "non-blocking".  Overflow is checked before the sign, as
+ * the stdlib does (settimeout(-1e300) is an OverflowError there). */
+static int
+fs__timeout_from_double(double d, int64_t *out)
+{
+    if (isnan(d)) {
+        PyErr_SetString(PyExc_ValueError, "Invalid value NaN (not a number)");
+        return -1;
+    }
+    double ns = ceil(d * 1e9);
+    if (!(ns < 9.2e18 && ns > -9.2e18)) {
+        PyErr_SetString(PyExc_OverflowError, FS__TIME_FLOAT_OVERFLOW);
+        return -1;
+    }
+    if (d < 0) {
+        PyErr_SetString(PyExc_ValueError, "Timeout value out of range");
+        return -1;
+    }
+    *out = (int64_t)ns;
+    return 0;
+}
+
+/* Seconds (int or float, or None) -> nanoseconds, with FS_BLOCKING for
+ * None.  Integers are read with PyLong_AsLongLongAndOverflow, which accepts
+ * on each Python version what that version's stdlib accepts. */
 int
 fs_timeout_from_object(PyObject *obj, int64_t *out)
 {
@@ -158,40 +193,19 @@ fs_timeout_from_object(PyObject *obj, int64_t *out)
         *out = FS_BLOCKING;
         return 0;
     }
-    if (PyFloat_Check(obj)) {
-        double d = PyFloat_AS_DOUBLE(obj);
-        if (isnan(d)) {
-            PyErr_SetString(PyExc_ValueError, "Invalid value NaN (not a number)");
-            return -1;
-        }
-        if (d < 0) {
-            PyErr_SetString(PyExc_ValueError, "Timeout value out of range");
-            return -1;
-        }
-        double ns = ceil(d * 1e9);
-        if (!(ns < 9.2e18)) {
-            PyErr_SetString(PyExc_OverflowError,
-                            "timestamp out of range for platform time_t");
-            return -1;
-        }
-        *out = (int64_t)ns;
-        return 0;
-    }
-    PyObject *i = PyNumber_Index(obj);
-    if (i == NULL)
-        return -1;
+    if (PyFloat_Check(obj))
+        return fs__timeout_from_double(PyFloat_AS_DOUBLE(obj), out);
     int overflow;
-    long long secs = PyLong_AsLongLongAndOverflow(i, &overflow);
-    Py_DECREF(i);
+    long long secs = PyLong_AsLongLongAndOverflow(obj, &overflow);
     if (secs == -1 && PyErr_Occurred())
         return -1;
-    if (overflow < 0 || (overflow == 0 && secs < 0)) {
-        PyErr_SetString(PyExc_ValueError, "Timeout value out of range");
+    if (overflow || secs > INT64_MAX / 1000000000 ||
+        secs < -(INT64_MAX / 1000000000)) {
+        PyErr_SetString(PyExc_OverflowError, FS__TIME_INT_OVERFLOW);
         return -1;
     }
-    if (overflow > 0 || secs > INT64_MAX / 1000000000) {
-        PyErr_SetString(PyExc_OverflowError,
-                        "timestamp too large to convert to C _PyTime_t");
+    if (secs < 0) {
+        PyErr_SetString(PyExc_ValueError, "Timeout value out of range");
         return -1;
     }
     *out = (int64_t)secs * 1000000000;
@@ -300,7 +314,7 @@ fs__call(fs_sock *s, int writing, fs_io_fn fn, void *ctx,
         }
         Py_END_ALLOW_THREADS
         if (timed_out) {
-            PyErr_SetString(PyExc_TimeoutError, "timed out");
+            PyErr_SetString(s->st->timeout_error, "timed out");
             return -1;
         }
         if (err == 0)
@@ -573,8 +587,7 @@ fs__sock_init(PyObject *self, PyObject *args, PyObject *kwds)
 
     if (fdobj != NULL && fdobj != Py_None) {
         if (PyFloat_Check(fdobj)) {
-            PyErr_SetString(PyExc_TypeError,
-                            "'float' object cannot be interpreted as an integer");
+            PyErr_SetString(PyExc_TypeError, FS__FLOAT_NOT_INT);
             return -1;
         }
         long v = PyLong_AsLong(fdobj);
@@ -798,6 +811,14 @@ fs__sock_set_inheritable(PyObject *self, PyObject *arg)
 {
     int fd = ((fs_sock *)self)->fd;
     int inheritable;
+#if PY_VERSION_HEX < 0x030A0000
+    /* 3.9's PyLong_AsLong still takes floats (with a warning); the "int"
+     * converter of os.set_inheritable, which the stdlib uses, does not. */
+    if (PyFloat_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, FS__FLOAT_NOT_INT);
+        return NULL;
+    }
+#endif
     if (fs__arg_cint(arg, &inheritable) < 0)
         return NULL;
     int flags = fcntl(fd, F_GETFD);
@@ -849,11 +870,17 @@ fs__sock_timeout_get(PyObject *self, void *closure)
 static PyObject *
 fs__sock_setblocking(PyObject *self, PyObject *arg)
 {
-    /* The stdlib reads the flag as a C long, not as a truth value:
-     * setblocking(None) is a TypeError there. */
+    /* Up to 3.11 the stdlib reads the flag as a C long (setblocking(None)
+     * is a TypeError there); from 3.12 on, as a truth value. */
+#if PY_VERSION_HEX >= 0x030C0000
+    int block = PyObject_IsTrue(arg);
+    if (block < 0)
+        return NULL;
+#else
     long block = PyLong_AsLong(arg);
     if (block == -1 && PyErr_Occurred())
         return NULL;
+#endif
     if (fs__apply_timeout((fs_sock *)self, block ? FS_BLOCKING : FS_NONBLOCK) < 0)
         return NULL;
     Py_RETURN_NONE;
@@ -968,7 +995,7 @@ fs__connect(fs_sock *s, PyObject *addrobj, int raise)
         fs__conn c = {0};
         int64_t timeout = s->timeout_ns > 0 ? s->timeout_ns : FS_WAIT_FOREVER;
         if (fs__call(s, 1, fs__do_connect_check, &c, NULL, timeout) < 0) {
-            if (!raise && PyErr_ExceptionMatches(PyExc_TimeoutError)) {
+            if (!raise && PyErr_ExceptionMatches(s->st->timeout_error)) {
                 PyErr_Clear();
                 return EWOULDBLOCK;
             }

@@ -220,12 +220,14 @@ def test_module_dup_and_close(mod):
 @pytest.mark.parametrize("arg", [-1, 99999, "x", 1.5, None, 2**70])
 def test_module_dup_close_bad_input(arg):
     def op(m):
-        return m.dup(arg)
+        fd = m.dup(arg)
+        os.close(fd)
+        return "duplicated"
     assert_same(op)
 
-    def op2(m):
-        return m.close(arg)
-    assert_same(op2)
+    if isinstance(arg, float) and PY < (3, 10):
+        return      # 3.9 truncates the float: close(1.5) would close stdout
+    assert_same(lambda m: m.close(arg))
 
 
 def test_fromfd(mod):

@@ -145,7 +145,7 @@ def _to_op(m, what):
                                   "send_full", "sendall_full"])
 def test_timeout_raises_timeouterror(what):
     res = assert_same(lambda m: _to_op(m, what))
-    assert res[1] is TimeoutError and res[3] == "timed out"
+    assert res[1] is stdsocket.timeout and res[3] == "timed out"
     assert issubclass(res[1], OSError) and res[1] is fastsock.timeout
 
 
@@ -155,7 +155,7 @@ def test_udp_recvfrom_timeout():
             s.bind(("127.0.0.1", 0))
             s.settimeout(T)
             return s.recvfrom(10)
-    assert assert_same(op)[1] is TimeoutError
+    assert assert_same(op)[1] is stdsocket.timeout
 
 
 def test_timeout_is_per_operation(mod):
@@ -182,7 +182,7 @@ def test_timeout_then_data_still_works(mod):
     a, b = mod.socketpair()
     with a, b:
         b.settimeout(T)
-        with pytest.raises(TimeoutError):
+        with pytest.raises(stdsocket.timeout):
             b.recv(10)
         a.sendall(b"late")
         assert b.recv(10) == b"late"
@@ -215,7 +215,7 @@ def _slow_reader_sendall(m):
         a.settimeout(0.5)
         a.sendall(b"y" * (16 << 20))
         result = "completed"
-    except TimeoutError:
+    except m.timeout:
         result = ("timeout", reading.is_set())
     finally:
         stop.set()
@@ -259,7 +259,7 @@ def test_connect_with_timeout_times_out():
                 f.close()
             lst.close()
     res = assert_same(op)
-    assert res[1] is TimeoutError
+    assert res[1] is stdsocket.timeout
 
 
 def test_connect_ex_with_timeout():
@@ -305,7 +305,7 @@ def test_create_connection_timeout():
             for f in fillers:
                 f.close()
             lst.close()
-    assert assert_same(op)[1] is TimeoutError
+    assert assert_same(op)[1] is stdsocket.timeout
 
 
 def test_default_timeout_expires():
@@ -317,7 +317,7 @@ def test_default_timeout_expires():
             m.setdefaulttimeout(None)
         with a, b:
             return a.recv(1)
-    assert assert_same(op)[1] is TimeoutError
+    assert assert_same(op)[1] is stdsocket.timeout
 
 
 def test_zero_timeout_is_nonblocking():
@@ -336,4 +336,4 @@ def test_tiny_positive_timeout_is_a_timeout():
         with a, b:
             a.settimeout(1e-9)
             return a.getblocking(), a.recv(1)
-    assert assert_same(op)[1] is TimeoutError
+    assert assert_same(op)[1] is stdsocket.timeout

@@ -22,7 +22,7 @@ import _fastsock
 from _fastsock import *  # noqa: F401,F403 - constants and functions
 from _fastsock import (  # noqa: F401 - names used below
     AF_INET, AF_INET6, AF_UNIX, SOCK_STREAM, SOL_SOCKET, SCM_RIGHTS,
-    error, has_ipv6, dup,
+    error, has_ipv6, dup, timeout,
 )
 
 try:
@@ -195,7 +195,7 @@ class socket(_fastsock.socket):
             try:
                 while True:
                     if timeout and not sel.select(timeout):
-                        raise TimeoutError("timed out")
+                        raise timeout("timed out")
                     if count:
                         chunk = count - sent_total
                         if chunk <= 0:
@@ -290,7 +290,7 @@ class SocketIO(_io.RawIOBase):
             raise OSError("cannot read from timed out object")
         try:
             return self._sock.recv_into(b)
-        except TimeoutError:
+        except timeout:
             self._timed_out = True
             raise
         except BlockingIOError:
@@ -426,6 +426,10 @@ def create_connection(address, timeout=_GLOBAL_DEFAULT_TIMEOUT,
     first.  On failure the last error is raised, or with all_errors an
     ExceptionGroup of all of them.
     """
+    if all_errors and sys.version_info < (3, 11):
+        # The stdlib grew all_errors (and ExceptionGroup) in 3.11.
+        raise TypeError("create_connection() got an unexpected keyword "
+                        "argument 'all_errors'")
     host, port = address
     errors = []
     for af, kind, proto, _, sa in getaddrinfo(host, port, 0, SOCK_STREAM):
