@@ -708,6 +708,15 @@ fs__inet_ntop(PyObject *m, PyObject *const *args, Py_ssize_t nargs,
 
     if (fs_reject_kwargs("inet_ntop", kwnames) < 0)
         return NULL;
+    if (nargs == 2 && PyLong_CheckExact(args[0]) &&
+        PyBytes_CheckExact(args[1])) {
+        /* The usual call, with the lengths checked as below. */
+        long v = PyLong_AsLong(args[0]);
+        Py_ssize_t n = PyBytes_GET_SIZE(args[1]);
+        if ((v == AF_INET && n == 4) || (v == AF_INET6 && n == 16))
+            return fs__ip_str((int)v, PyBytes_AS_STRING(args[1]));
+        PyErr_Clear();      /* an overflowing af: the slow path says so */
+    }
     PyObject *t = fs_args_tuple(args, nargs);
     int ok = t != NULL && PyArg_ParseTuple(t, "iy*:inet_ntop", &af, &b);
     Py_XDECREF(t);
