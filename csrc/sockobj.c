@@ -1057,6 +1057,32 @@ fs__sock_getpeername(PyObject *self, PyObject *unused)
  * socket's own class.  It takes the default timeout, except that a
  * listening socket with a timeout hands out blocking sockets when the
  * default is None, as the stdlib's accept() does. */
+/* The class of the sockets accept() makes: the class attribute
+ * `_accept_class` when there is one (fastsock.socket names itself, so its
+ * subclasses accept plain fastsock.socket objects, as the stdlib's
+ * subclasses accept plain socket.socket ones), else the listener's type. */
+static PyTypeObject *
+fs__accept_class(fs_sock *s)
+{
+    PyObject *cls = PyObject_GetAttrString((PyObject *)Py_TYPE(s),
+                                           "_accept_class");
+    if (cls == NULL) {
+        if (!PyErr_ExceptionMatches(PyExc_AttributeError))
+            return NULL;
+        PyErr_Clear();
+        Py_INCREF(Py_TYPE(s));
+        return Py_TYPE(s);
+    }
+    if (!PyType_Check(cls) ||
+        !PyType_IsSubtype((PyTypeObject *)cls, s->st->socket_type)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "_accept_class must be a socket class");
+        Py_DECREF(cls);
+        return NULL;
+    }
+    return (PyTypeObject *)cls;
+}
+
 static PyObject *
 fs__sock_accept(PyObject *self, PyObject *unused)
 {
@@ -1065,18 +1091,20 @@ fs__sock_accept(PyObject *self, PyObject *unused)
     fs_addr a;
     socklen_t len;
 
+    PyTypeObject *cls = fs__accept_class(s);
+    if (cls == NULL)
+        return NULL;
     int fd = fs_sock_accept_raw(s, &a, &len);
-    if (fd < 0)
-        return NULL;
-    PyObject *addr = fs_addr_make(s->st, &a.sa, len, s->proto);
-    if (addr == NULL) {
+    PyObject *addr = NULL, *conn = NULL;
+    if (fd >= 0)
+        addr = fs_addr_make(s->st, &a.sa, len, s->proto);
+    if (addr != NULL)
+        conn = fs_sock_from_fd(cls, fd, s->family, s->type, s->proto);
+    else if (fd >= 0)
         close(fd);
-        return NULL;
-    }
-    PyObject *conn = fs_sock_from_fd(Py_TYPE(self), fd, s->family, s->type,
-                                     s->proto);
+    Py_DECREF(cls);
     if (conn == NULL) {
-        Py_DECREF(addr);
+        Py_XDECREF(addr);
         return NULL;
     }
     return Py_BuildValue("(NN)", conn, addr);
@@ -1120,71 +1148,85 @@ fs__sock_shutdown(PyObject *self, PyObject *arg)
 /* Methods: receiving                                                   */
 /* ------------------------------------------------------------------ */
 
-/* recv into a scratch buffer and copy out only what arrived.  While the
- * call runs without the GIL, scratch_busy keeps other threads (which then
- * allocate their own buffer) and close() (which then leaves the freeing to
- * us) away from the buffer. */
+/* Receive up to n bytes with `fn` (recv or recvfrom, io->flags and
+ * io->addr preset) into a new bytes object of the size that arrived.
+ *
+ * A large n lands in the socket's scratch buffer and only what arrived is
+ * copied out, so recv(1 << 20) on a 16-byte message costs about what
+ * recv(1024) costs.  While the call runs without the GIL, scratch_busy
+ * keeps other threads (which then allocate their own buffer) and close()
+ * (which then leaves the freeing to us) away from the buffer. */
 static PyObject *
-fs__recv_via_scratch(fs_sock *s, Py_ssize_t n, int flags)
+fs__recv_bytes(fs_sock *s, Py_ssize_t n, fs__io *io, fs_io_fn fn)
 {
-    if (fs_sock_check_open(s) < 0)
-        return NULL;
-    if (s->scratch == NULL) {
-        s->scratch = PyMem_Malloc(FS_RECV_SCRATCH_MAX);
-        if (s->scratch == NULL)
+    if (n > FS_RECV_DIRECT_MAX && n <= FS_RECV_SCRATCH_MAX &&
+        !s->scratch_busy) {
+        if (fs_sock_check_open(s) < 0)
+            return NULL;
+        if (s->scratch == NULL &&
+            (s->scratch = PyMem_Malloc(FS_RECV_SCRATCH_MAX)) == NULL)
             return PyErr_NoMemory();
+        s->scratch_busy = 1;
+        io->buf = s->scratch;
+        io->len = (size_t)n;
+        PyObject *res = NULL;
+        if (fs_sock_call(s, 0, fn, io, NULL) == 0)
+            res = PyBytes_FromStringAndSize(s->scratch, io->result);
+        s->scratch_busy = 0;
+        if (s->fd < 0) {
+            /* Closed meanwhile: the buffer is ours to free. */
+            PyMem_Free(s->scratch);
+            s->scratch = NULL;
+        }
+        return res;
     }
-    s->scratch_busy = 1;
-    Py_ssize_t got = fs_sock_recv_raw(s, s->scratch, n, flags);
-    PyObject *res = NULL;
-    if (got >= 0)
-        res = PyBytes_FromStringAndSize(s->scratch, got);
-    s->scratch_busy = 0;
-    if (s->fd < 0) {
-        /* Closed meanwhile: the buffer is ours to free. */
-        PyMem_Free(s->scratch);
-        s->scratch = NULL;
+    PyObject *buf = PyBytes_FromStringAndSize(NULL, n);
+    if (buf == NULL)
+        return NULL;
+    io->buf = PyBytes_AS_STRING(buf);
+    io->len = (size_t)n;
+    if (fs_sock_call(s, 0, fn, io, NULL) < 0) {
+        Py_DECREF(buf);
+        return NULL;
     }
-    return res;
+    if (io->result != n && _PyBytes_Resize(&buf, io->result) < 0)
+        return NULL;
+    return buf;
+}
+
+/* Parse (bufsize[, flags]) of recv / recvfrom. */
+static int
+fs__parse_recv(const char *name, PyObject *const *args, Py_ssize_t nargs,
+               PyObject *kwnames, Py_ssize_t *n, int *flags)
+{
+    *flags = 0;
+    if (fs__no_kwargs(name, kwnames) < 0 ||
+        fs__check_nargs(name, nargs, 1, 2) < 0 ||
+        fs__arg_ssize(args[0], n) < 0 ||
+        (nargs == 2 && fs__arg_int(args[1], flags) < 0))
+        return -1;
+    if (*n < 0) {
+        PyErr_Format(PyExc_ValueError, "negative buffersize in %s", name);
+        return -1;
+    }
+    return 0;
 }
 
 static PyObject *
 fs__sock_recv(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
               PyObject *kwnames)
 {
-    if (fs__no_kwargs("recv", kwnames) < 0)
-        return NULL;
-    fs_sock *s = (fs_sock *)self;
     Py_ssize_t n;
-    int flags = 0;
+    int flags;
 
-    if (fs__check_nargs("recv", nargs, 1, 2) < 0 ||
-        fs__arg_ssize(args[0], &n) < 0 ||
-        (nargs == 2 && fs__arg_int(args[1], &flags) < 0))
+    if (fs__parse_recv("recv", args, nargs, kwnames, &n, &flags) < 0)
         return NULL;
-    if (n < 0) {
-        PyErr_SetString(PyExc_ValueError, "negative buffersize in recv");
-        return NULL;
-    }
     /* Asking for nothing gets nothing without a syscall, even on a closed
      * socket, exactly as the stdlib's recv(0). */
     if (n == 0)
         return PyBytes_FromStringAndSize(NULL, 0);
-    if (n > FS_RECV_DIRECT_MAX && n <= FS_RECV_SCRATCH_MAX &&
-        !s->scratch_busy)
-        return fs__recv_via_scratch(s, n, flags);
-
-    PyObject *buf = PyBytes_FromStringAndSize(NULL, n);
-    if (buf == NULL)
-        return NULL;
-    Py_ssize_t got = fs_sock_recv_raw(s, PyBytes_AS_STRING(buf), n, flags);
-    if (got < 0) {
-        Py_DECREF(buf);
-        return NULL;
-    }
-    if (got != n && _PyBytes_Resize(&buf, got) < 0)
-        return NULL;
-    return buf;
+    fs__io io = {.flags = flags};
+    return fs__recv_bytes((fs_sock *)self, n, &io, fs__do_recv);
 }
 
 /* Parse (buffer, nbytes=0, flags=0) of recv_into / recvfrom_into. */
@@ -1241,31 +1283,16 @@ static PyObject *
 fs__sock_recvfrom(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
                   PyObject *kwnames)
 {
-    if (fs__no_kwargs("recvfrom", kwnames) < 0)
-        return NULL;
     fs_sock *s = (fs_sock *)self;
     Py_ssize_t n;
-    int flags = 0;
+    int flags;
     fs_addr a;
 
-    if (fs__check_nargs("recvfrom", nargs, 1, 2) < 0 ||
-        fs__arg_ssize(args[0], &n) < 0 ||
-        (nargs == 2 && fs__arg_int(args[1], &flags) < 0))
+    if (fs__parse_recv("recvfrom", args, nargs, kwnames, &n, &flags) < 0)
         return NULL;
-    if (n < 0) {
-        PyErr_SetString(PyExc_ValueError, "negative buffersize in recvfrom");
-        return NULL;
-    }
-    PyObject *buf = PyBytes_FromStringAndSize(NULL, n);
+    fs__io io = {.flags = flags, .addr = &a};
+    PyObject *buf = fs__recv_bytes(s, n, &io, fs__do_recvfrom);
     if (buf == NULL)
-        return NULL;
-    fs__io io = {.buf = PyBytes_AS_STRING(buf), .len = (size_t)n,
-                 .flags = flags, .addr = &a};
-    if (fs_sock_call(s, 0, fs__do_recvfrom, &io, NULL) < 0) {
-        Py_DECREF(buf);
-        return NULL;
-    }
-    if (io.result != n && _PyBytes_Resize(&buf, io.result) < 0)
         return NULL;
     PyObject *addr = fs_addr_make(s->st, &a.sa, io.addrlen, s->proto);
     if (addr == NULL) {

@@ -490,17 +490,23 @@ def test_recvfrom_on_stream(mod):
         assert (std_conn.recvfrom(100)[1] is None) == (addr is None)
 
 
-def test_accept_returns_subclass_instances():
-    class MySock(fastsock.socket):
-        pass
-    lst = MySock()
-    with lst:
-        lst.bind(("127.0.0.1", 0))
-        lst.listen()
-        with fastsock.create_connection(lst.getsockname()):
-            conn, addr = lst.accept()
-            with conn:
-                assert type(conn) is MySock
+def test_accept_on_subclass_returns_base_class():
+    # The stdlib's accept() builds a plain socket.socket, whatever the
+    # listener's class.
+    def op(m):
+        class MySock(m.socket):
+            pass
+        with MySock() as lst:
+            lst.bind(("127.0.0.1", 0))
+            lst.listen()
+            with m.create_connection(lst.getsockname()):
+                conn, addr = lst.accept()
+                with conn:
+                    return type(conn) is m.socket, isinstance(conn, MySock)
+    assert assert_same(op)[1] == (True, False)
+
+
+def test_low_level_accept():
     # The low-level _accept() gives a bare fd and the address.
     with fastsock.create_server(("127.0.0.1", 0)) as lst:
         with fastsock.create_connection(lst.getsockname()) as c:

@@ -261,6 +261,10 @@ class socket(_fastsock.socket):
             return self._sendfile_copy(file, offset, count)
 
 
+# accept() makes plain fastsock.socket objects, even on a subclass, as the
+# stdlib's accept() makes plain socket.socket ones.
+socket._accept_class = socket
+
 SocketType = _fastsock.socket
 
 
