@@ -480,6 +480,7 @@ fs__apply_timeout(fs_sock *s, int64_t timeout)
 /* ------------------------------------------------------------------ */
 
 static PyObject *fs__sock_new(PyTypeObject *, PyObject *, PyObject *);
+static PyObject *fs__timeout_object(int64_t t);
 
 /* Our module's state, from our socket type or any subclass of it: walk the
  * MRO to the heap type this module created (PyType_GetModuleByDef does the
@@ -773,6 +774,34 @@ fs__sock_fileno(PyObject *self, PyObject *unused)
     return PyLong_FromLong(((fs_sock *)self)->fd);
 }
 
+/* dup() on a subclass goes through the class, as the stdlib's
+ * self.__class__(family, type, proto, fileno=fd) does, so a subclass's own
+ * __init__ and settimeout run on the duplicate.  Steals fd. */
+static PyObject *
+fs__dup_via_class(fs_sock *s, int fd)
+{
+    PyObject *args = Py_BuildValue("(iii)", s->family, s->type, s->proto);
+    PyObject *kw = Py_BuildValue("{s:i}", "fileno", fd);
+    PyObject *n = NULL;
+    if (args != NULL && kw != NULL)
+        n = PyObject_Call((PyObject *)Py_TYPE(s), args, kw);
+    Py_XDECREF(args);
+    Py_XDECREF(kw);
+    if (n == NULL) {
+        close(fd);
+        return NULL;
+    }
+    PyObject *t = fs__timeout_object(s->timeout_ns);
+    PyObject *r = t ? PyObject_CallMethod(n, "settimeout", "O", t) : NULL;
+    Py_XDECREF(t);
+    if (r == NULL) {
+        Py_DECREF(n);       /* its dealloc closes the fd */
+        return NULL;
+    }
+    Py_DECREF(r);
+    return n;
+}
+
 static PyObject *
 fs__sock_dup(PyObject *self, PyObject *unused)
 {
@@ -781,6 +810,8 @@ fs__sock_dup(PyObject *self, PyObject *unused)
     int fd = fcntl(s->fd, F_DUPFD_CLOEXEC, 0);
     if (fd < 0)
         return fs_err_errno(errno);
+    if (Py_TYPE(self) != s->st->socket_type)
+        return fs__dup_via_class(s, fd);
     fs_sock *n = (fs_sock *)fs__sock_new(Py_TYPE(self), NULL, NULL);
     if (n == NULL) {
         close(fd);

@@ -923,3 +923,24 @@ def test_sendall_large_then_close(mod):
     assert got == payload
     assert b.recv(10) == b""
     b.close()
+
+
+def test_dup_on_subclass_runs_its_init():
+    # The stdlib's dup() is self.__class__(family, type, proto, fileno=fd)
+    # followed by settimeout(): a subclass's __init__ runs on the copy.
+    def op(m):
+        class Tagged(m.socket):
+            __slots__ = ("tag",)
+
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.tag = "init ran"
+        s = Tagged(m.AF_UNIX)
+        s.settimeout(2.5)
+        d = s.dup()
+        try:
+            return type(d) is Tagged, d.tag, d.timeout, d.family, d.type
+        finally:
+            s.close()
+            d.close()
+    assert assert_same(op)[1][:3] == (True, "init ran", 2.5)
