@@ -154,6 +154,22 @@ fs__arg_size(PyObject *const *args, Py_ssize_t nargs, Py_ssize_t dflt,
     return 0;
 }
 
+/* A size argument that must be an integer (read1, peek): no None. */
+static int
+fs__arg_int_size(PyObject *const *args, Py_ssize_t nargs, Py_ssize_t dflt,
+                 Py_ssize_t *out)
+{
+    if (nargs < 1) {
+        *out = dflt;
+        return 0;
+    }
+    Py_ssize_t v = PyNumber_AsSsize_t(args[0], PyExc_OverflowError);
+    if (v == -1 && PyErr_Occurred())
+        return -1;
+    *out = v;
+    return 0;
+}
+
 static int
 fs__check_nargs(const char *name, Py_ssize_t nargs, Py_ssize_t min,
                 Py_ssize_t max)
@@ -326,6 +342,12 @@ fs__take(fs_sockfile *f, Py_ssize_t n)
 static int
 fs__check_read(fs_sockfile *f, const char *closed_msg, const char *unsup)
 {
+    if (!f->reading && !f->raw && strcmp(unsup, "peek") == 0) {
+        /* BufferedWriter has no peek at all. */
+        PyErr_SetString(PyExc_AttributeError,
+                        "'SocketFile' object has no attribute 'peek'");
+        return -1;
+    }
     if (f->raw) {
         /* SocketIO checks in the other order, with its own messages. */
         if (f->closed) {
@@ -374,6 +396,10 @@ fs__leave_read(fs_sockfile *f)
 /* ------------------------------------------------------------------ */
 /* readline                                                             */
 /* ------------------------------------------------------------------ */
+
+/* BufferedRWPair reads lines through peek(), and says so when closed. */
+#define FS__READLINE_CLOSED(f) \
+    (FS__IS_PAIR(f) ? "peek of closed file" : "readline of closed file")
 
 /* readline with the read lock held.  `limit` < 0 means no limit.  Refills
  * one recv at a time, keeping what was already scanned, until a newline,
@@ -440,11 +466,11 @@ fs__file_readline(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     if (fs__check_nargs("readline", nargs, 0, 1) < 0 ||
         fs__arg_size(args, nargs, -1, &limit) < 0)
         return NULL;
-    /* IOBase.readline(0), which unbuffered and write-only files use,
-     * returns before any check. */
-    if ((!f->reading || f->raw) && limit == 0)
+    /* IOBase.readline(0), which unbuffered, write-only and read-write
+     * files use, returns before any check. */
+    if ((!f->reading || f->raw || FS__IS_PAIR(f)) && limit == 0)
         return PyBytes_FromStringAndSize(NULL, 0);
-    if (fs__check_read(f, "readline of closed file", "read") < 0)
+    if (fs__check_read(f, FS__READLINE_CLOSED(f), "read") < 0)
         return NULL;
     if (f->raw)
         return fs__raw_readline(f, limit < 0 ? -1 : limit);
@@ -455,7 +481,7 @@ static PyObject *
 fs__file_iternext(PyObject *self)
 {
     fs_sockfile *f = (fs_sockfile *)self;
-    if (fs__check_read(f, "readline of closed file", "read") < 0)
+    if (fs__check_read(f, FS__READLINE_CLOSED(f), "read") < 0)
         return NULL;
     PyObject *line = f->raw ? fs__raw_readline(f, -1)
                             : fs__readline_impl(f, -1);
@@ -474,7 +500,7 @@ fs__file_iter(PyObject *self)
     return Py_NewRef(self);
 }
 
-/* readlines(hint=-1): lines until EOF, or until their total size reaches
+/* readlines(hint=-1): lines until EOF, or until their total size passes
  * a positive hint. */
 static PyObject *
 fs__file_readlines(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
@@ -493,11 +519,14 @@ fs__file_readlines(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         PyObject *line = fs__file_iternext(self);
         if (line == NULL)
             break;
-        total += PyBytes_GET_SIZE(line);
+        Py_ssize_t len = PyBytes_GET_SIZE(line);
         int r = PyList_Append(list, line);
         Py_DECREF(line);
-        if (r < 0 || (hint > 0 && total >= hint))
+        /* IOBase.readlines stops after the line that takes the total
+         * past the hint. */
+        if (r < 0 || (hint > 0 && len > hint - total))
             break;
+        total += len;
     }
     if (PyErr_Occurred()) {
         Py_DECREF(list);
@@ -592,8 +621,10 @@ fs__file_read(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     fs_sockfile *f = (fs_sockfile *)self;
     Py_ssize_t n;
+    /* RawIOBase.read (unbuffered) takes no None. */
     if (fs__check_nargs("read", nargs, 0, 1) < 0 ||
-        fs__arg_size(args, nargs, -1, &n) < 0)
+        (f->raw ? fs__arg_int_size(args, nargs, -1, &n)
+                : fs__arg_size(args, nargs, -1, &n)) < 0)
         return NULL;
     if (fs__check_read(f, "read of closed file", "read") < 0)
         return NULL;
@@ -646,7 +677,7 @@ fs__file_read1(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     fs_sockfile *f = (fs_sockfile *)self;
     Py_ssize_t n;
     if (fs__check_nargs("read1", nargs, 0, 1) < 0 ||
-        fs__arg_size(args, nargs, -1, &n) < 0)
+        fs__arg_int_size(args, nargs, -1, &n) < 0)
         return NULL;
     if (fs__check_read(f, "read of closed file", "read1") < 0)
         return NULL;
@@ -673,7 +704,7 @@ fs__file_peek(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     fs_sockfile *f = (fs_sockfile *)self;
     Py_ssize_t n;
     if (fs__check_nargs("peek", nargs, 0, 1) < 0 ||
-        fs__arg_size(args, nargs, 0, &n) < 0)
+        fs__arg_int_size(args, nargs, 0, &n) < 0)
         return NULL;
     if (fs__check_read(f, "peek of closed file", "peek") < 0)
         return NULL;
@@ -699,14 +730,15 @@ fs__file_peek(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 /* readinto(b) with the lock held, after the buffered bytes were copied
  * (`got` of them).  A remainder larger than the buffer is received into
  * b directly; a smaller one through the buffer.  readinto1 stops after
- * one recv, and does none when buffered bytes were already copied. */
+ * one recv, and does none through the buffer when buffered bytes were
+ * already copied (a direct one it still does, as BufferedReader). */
 static PyObject *
 fs__readinto_locked(fs_sockfile *f, char *out, Py_ssize_t len,
                     Py_ssize_t got, int one)
 {
     Py_ssize_t r = 0;
     while (got < len) {
-        if (one && got > 0)
+        if (len - got <= f->bufsize && one && got > 0)
             break;
         if (len - got > f->bufsize) {
             r = fs__raw_recv(f, out + got, len - got);
@@ -1198,7 +1230,8 @@ fs__file_seek(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     (void)args;
     if (fs__check_nargs("seek", nargs, 1, 2) < 0)
         return NULL;
-    if (FS__IS_PAIR((fs_sockfile *)self))
+    fs_sockfile *f = (fs_sockfile *)self;
+    if (FS__IS_PAIR(f) || f->raw)
         return fs__unsupported("seek");
     return fs__unsupported("File or stream is not seekable.");
 }
