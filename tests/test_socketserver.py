@@ -235,7 +235,11 @@ def hooks_scenario(ssmod, sockmod, base):
                 raise ValueError("boom from the handler")
             self.wfile.write(b"ok " + data)
 
-    class S(getattr(ssmod, base)):
+    # fastsock's ThreadPoolTCPServer is compared with the stdlib's
+    # ThreadingTCPServer: the hooks must see the same calls.
+    base_cls = getattr(ssmod, base, None) or ssmod.ThreadingTCPServer
+
+    class S(base_cls):
         counter = 0
 
         def get_request(self):
@@ -282,7 +286,7 @@ def hooks_scenario(ssmod, sockmod, base):
                        stream_roundtrip(server.server_address, b"b\n")]
     # Thread scheduling may interleave two requests' entries: compare the
     # entries of each kind, in order.
-    if base.startswith("Threading"):
+    if base.startswith("Thread"):
         log = sorted(log, key=repr)
     else:
         log = [e for e in log if e[0] != "service_actions"] + \
@@ -290,7 +294,8 @@ def hooks_scenario(ssmod, sockmod, base):
     return replies, log
 
 
-@pytest.mark.parametrize("base", ["TCPServer", "ThreadingTCPServer"])
+@pytest.mark.parametrize("base", ["TCPServer", "ThreadingTCPServer",
+                                  "ThreadPoolTCPServer"])
 def test_overridden_hooks_differential(base):
     replies, log = run_both(hooks_scenario, base)
     assert replies == [b"ok a\n", b"", b"", b"ok b\n"]
@@ -317,6 +322,43 @@ def test_handle_request_timeout_and_return_value():
             c.close()
         return first, second, calls
     assert run_both(scenario) == ("timed-out", None, ["timeout"])
+
+
+def test_handle_request_udp():
+    def scenario(ssmod, sockmod):
+        class H(ssmod.DatagramRequestHandler):
+            def handle(self):
+                self.wfile.write(self.packet[::-1])
+
+        with ssmod.UDPServer(("127.0.0.1", 0), H) as server:
+            with stdsocket.socket(stdsocket.AF_INET,
+                                  stdsocket.SOCK_DGRAM) as c:
+                c.settimeout(TIMEOUT)
+                c.sendto(b"abc", server.server_address)
+                r = server.handle_request()
+                return r, c.recv(10)
+    assert run_both(scenario) == (None, b"cba")
+
+
+def test_server_with_a_foreign_socket_object():
+    # A subclass may put any socket object in self.socket (here a stdlib
+    # one): the C core then goes through the Python methods.
+    class S(fastss.TCPServer):
+        def __init__(self, address, handler):
+            fastss.BaseServer.__init__(self, address, handler)
+            self.socket = stdsocket.socket()
+            self.server_bind()
+            self.server_activate()
+
+    class H(fastss.StreamRequestHandler):
+        def handle(self):
+            self.wfile.write(type(self.request).__module__.encode() +
+                             b" " + self.rfile.readline())
+
+    with S(("127.0.0.1", 0), H) as server:
+        with serving(server):
+            assert stream_roundtrip(server.server_address, b"hi\n") == \
+                b"socket hi\n"
 
 
 def test_handle_request_serves_one_request(impl):
