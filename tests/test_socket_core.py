@@ -944,3 +944,17 @@ def test_dup_on_subclass_runs_its_init():
             s.close()
             d.close()
     assert assert_same(op)[1][:3] == (True, "init ran", 2.5)
+
+
+def test_sendfile_timeout(tmp_path):
+    # Nobody reads: the zero-copy loop times out, as the stdlib's does.
+    path = tmp_path / "big"
+    path.write_bytes(b"\0" * (8 << 20))
+
+    def op(m):
+        a, b = m.socketpair()
+        with a, b, open(path, "rb") as f:
+            a.settimeout(0.2)
+            return a.sendfile(f)
+    res = assert_same(op)
+    assert res[1] is stdsocket.timeout and res[3] == "timed out"

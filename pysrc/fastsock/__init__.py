@@ -195,9 +195,9 @@ class socket(_fastsock.socket):
             try:
                 while True:
                     if timeout and not sel.select(timeout):
-                        raise timeout("timed out")
+                        raise _fastsock.timeout("timed out")
                     if count:
-                        chunk = count - sent_total
+                        chunk = min(count - sent_total, chunk)
                         if chunk <= 0:
                             break
                     try:
@@ -397,7 +397,9 @@ def getfqdn(name=""):
     the name gethostbyaddr() gives, else name itself.
     """
     name = name.strip()
-    if not name or name in ("0.0.0.0", "::"):
+    # '::' joined '' and '0.0.0.0' as "this host" in 3.10.
+    if not name or name == "0.0.0.0" or (
+            name == "::" and sys.version_info >= (3, 10)):
         name = _fastsock.gethostname()
     try:
         hostname, aliases, _ = _fastsock.gethostbyaddr(name)
