@@ -156,7 +156,11 @@ def _substitution_report():
             % (names, getattr(fastsock, "__version__", ""), where))
 
 
+_RUNNERS = {"-m": _run_module, "-c": _run_code}
+
+
 def cmd_run(argv):
+    """``run [-v] (SCRIPT | -m MODULE | -c CODE) [ARGS...]``."""
     verbose = False
     while argv and argv[0] in ("-v", "--verbose"):
         verbose = True
@@ -164,23 +168,22 @@ def cmd_run(argv):
     if not argv or argv[0] in ("-h", "--help"):
         sys.stdout.write(USAGE)
         return 0 if argv else 2
-    if argv[0] in ("-m", "-c") and len(argv) < 2:
+    runner = _RUNNERS.get(argv[0])
+    if runner is None:
+        runner, target, args = _run_file, argv[0], argv[1:]
+    elif len(argv) < 2:
         sys.stderr.write("Argument expected for the %s option\n" % argv[0])
         return 2
+    else:
+        target, args = argv[1], argv[2:]
 
     from fastsock._patch import patch
     patch()
     if verbose:
         sys.stderr.write(_substitution_report())
         sys.stderr.flush()
-    if argv[0] == "-m":
-        target = (_run_module, argv[1], argv[2:])
-    elif argv[0] == "-c":
-        target = (_run_code, argv[1], argv[2:])
-    else:
-        target = (_run_file, argv[0], argv[1:])
     try:
-        target[0](target[1], target[2])
+        runner(target, args)
     except SystemExit:
         raise
     except BaseException as exc:
