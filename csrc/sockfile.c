@@ -424,6 +424,13 @@ fs__readline_locked(fs_sockfile *f, Py_ssize_t limit)
             return fs__take(f, n);
         scanned = n;
         Py_ssize_t r = fs__fill(f);
+        if (r == FS__NO_DATA && FS__IS_PAIR(f)) {
+            /* The pair reads lines with IOBase.readline, which cannot
+             * take read() returning None. */
+            PyErr_SetString(PyExc_OSError, "read() should have returned a "
+                            "bytes object, not 'NoneType'");
+            r = -1;
+        }
         if (r == -1) {
             f->rpos = f->rend;
             return NULL;

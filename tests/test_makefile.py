@@ -352,3 +352,526 @@ def test_write_ops_unbuffered(ops, mode):
 def test_write_ops_text(ops, buffering, mode, encoding, newline):
     kwargs = dict(encoding=encoding, newline=newline)
     assert_same(write_scenario, mode, buffering, ops, kwargs)
+
+
+# ---------------------------------------------------------------------------
+# Timeouts, non-blocking sockets, errors from the peer
+# ---------------------------------------------------------------------------
+
+def timeout_scenario(module, mode, method):
+    a, b = pair(module)
+    try:
+        a.sendall(b"partial line")
+        b.settimeout(0.05)
+        f = b.makefile(mode)
+        first = outcome(getattr(f, method))
+        a.sendall(b" and the rest\nnext\n")
+        second = outcome(f.readline)
+        third = outcome(f.read, 3)
+        return first, second, third, outcome(f.close)
+    finally:
+        a.close()
+        b.close()
+
+
+@pytest.mark.parametrize("mode", ["rb", "rwb", "r"])
+@pytest.mark.parametrize("method", ["readline", "read"])
+def test_timeout_poisons_reads(mode, method):
+    res = assert_same(timeout_scenario, mode, method)
+    assert res[0][1] is TimeoutError
+    assert res[1][1] is OSError and "timed out object" in res[1][3]
+
+
+def test_timeout_unbuffered():
+    def scenario(module):
+        a, b = pair(module)
+        try:
+            b.settimeout(0.05)
+            f = b.makefile("rb", 0)
+            res = [outcome(f.read, 5), outcome(f.readinto, bytearray(3)),
+                   outcome(f.readline)]
+            f.close()
+            return res
+        finally:
+            a.close()
+            b.close()
+    res = assert_same(scenario)
+    assert res[0][1] is TimeoutError
+
+
+def test_timeout_write_still_works():
+    # Only the reading half of SocketIO is poisoned by a timeout.
+    def scenario(module):
+        a, b = pair(module)
+        try:
+            b.settimeout(0.05)
+            f = b.makefile("rwb")
+            res = [outcome(f.readline)]
+            res.append(outcome(f.write, b"after\n"))
+            res.append(outcome(f.flush))
+            res.append(a.recv(100))
+            f.close()
+            return res
+        finally:
+            a.close()
+            b.close()
+    res = assert_same(scenario)
+    assert res[-1] == b"after\n"
+
+
+def nonblocking_scenario(module, mode, buffering):
+    a, b = pair(module)
+    try:
+        b.setblocking(False)
+        f = b.makefile(mode, buffering)
+        ops = [("read", 5), ("read", None), ("readline", None), ("read1", 5),
+               ("readinto", 4), ("peek", 1)]
+        if buffering == 0:
+            ops = [o for o in ops if o[0] not in ("peek", "read1")]
+        res = [outcome(do_read, f, op, arg) for op, arg in ops]
+        a.sendall(b"abc")
+        res += [outcome(do_read, f, op, arg) for op, arg in ops[:1]]
+        a.sendall(b"de\nfg")
+        res += [outcome(do_read, f, op, arg) for op, arg in ops]
+        a.sendall(b"hij")
+        res.append(outcome(f.read))
+        a.close()
+        res.append(outcome(f.read))
+        f.close()
+        return res
+    finally:
+        a.close()
+        b.close()
+
+
+@pytest.mark.parametrize("mode", ["rb", "rwb"])
+@pytest.mark.parametrize("buffering", [None, 2, 0])
+def test_nonblocking_reads(mode, buffering):
+    res = assert_same(nonblocking_scenario, mode, buffering)
+    assert ("ok", None) in res
+
+
+def test_nonblocking_readline_unbuffered():
+    # IOBase.readline over a raw file complains when read() gives None.
+    def scenario(module):
+        a, b = pair(module)
+        try:
+            b.setblocking(False)
+            f = b.makefile("rb", 0)
+            r = outcome(f.readline)
+            f.close()
+            return r
+        finally:
+            a.close()
+            b.close()
+    assert assert_same(scenario)[1] is OSError
+
+
+def test_nonblocking_write_unbuffered_returns_none():
+    def scenario(module):
+        a, b = pair(module)
+        try:
+            b.setblocking(False)
+            f = b.makefile("wb", 0)
+            results = set()
+            for _ in range(200000):
+                r = f.write(b"x" * 65536)
+                results.add(r is None)
+                if r is None:
+                    break
+            f.close()
+            return sorted(results)
+        finally:
+            a.close()
+            b.close()
+    assert assert_same(scenario) == [False, True]
+
+
+def test_nonblocking_write_buffered_raises_blocking():
+    # Both raise BlockingIOError once the socket buffer is full; the
+    # stdlib's also carries characters_written, which fastsock does not
+    # compute, so only the type and errno are compared.
+    def scenario(module):
+        a, b = pair(module)
+        try:
+            b.setblocking(False)
+            f = b.makefile("wb")
+            for _ in range(200000):
+                try:
+                    f.write(b"x" * 65536)
+                except BlockingIOError as e:
+                    return type(e), e.errno
+            return None
+        finally:
+            a.close()
+            b.close()
+    assert assert_same(scenario) == (BlockingIOError, errno.EAGAIN)
+
+
+def test_eof_gives_empty():
+    def scenario(module):
+        a, b = pair(module)
+        try:
+            a.sendall(b"last line without newline")
+            a.close()
+            f = b.makefile("rb")
+            res = [f.readline(), f.readline(), f.read(), f.read(5),
+                   f.read1(5), f.peek(), list(f)]
+            f.close()
+            return res
+        finally:
+            b.close()
+    res = assert_same(scenario)
+    assert res[0] == b"last line without newline" and res[1] == b""
+
+
+def test_connection_reset():
+    def scenario(module):
+        lst = module.socket()
+        lst.bind(("127.0.0.1", 0))
+        lst.listen()
+        cli = module.create_connection(lst.getsockname(), timeout=10)
+        srv, _ = lst.accept()
+        srv.settimeout(10)
+        try:
+            f = srv.makefile("rb")
+            cli.sendall(b"one\n")
+            first = f.readline()
+            # An abortive close (linger 0) with unread data sends an RST.
+            srv.sendall(b"unread")
+            cli.setsockopt(module.SOL_SOCKET, module.SO_LINGER,
+                           struct.pack("ii", 1, 0))
+            cli.close()
+            time.sleep(0.05)
+            second = outcome(f.readline)
+            f.close()
+            return first, second[:3]
+        finally:
+            cli.close()
+            srv.close()
+            lst.close()
+    res = assert_same(scenario)
+    assert res[1][1] is ConnectionResetError
+    assert res[1][2] == errno.ECONNRESET
+
+
+def test_broken_pipe_on_flush():
+    def scenario(module):
+        a, b = pair(module)
+        try:
+            f = b.makefile("wb")
+            f.write(b"x" * 100)
+            a.close()
+            r1 = outcome(f.flush)
+            r2 = outcome(f.close)
+            return r1[:3], r2[:3], f.closed
+        finally:
+            b.close()
+    res = assert_same(scenario)
+    assert res[0][1] is BrokenPipeError and res[2] is True
+
+
+# ---------------------------------------------------------------------------
+# Lifecycle: the file keeps the socket's fd alive until it is closed
+# ---------------------------------------------------------------------------
+
+def lifecycle_scenario(module, mode, buffering):
+    a, b = pair(module)
+    try:
+        f = b.makefile(mode, buffering)
+        g = b.makefile(mode, buffering)
+        res = [b._io_refs]
+        b.close()
+        res += [b._closed, b.fileno() >= 0, b._io_refs]
+        a.sendall(b"still open\n")
+        if "r" in mode:
+            res.append(f.readline())
+        f.close()
+        res += [b.fileno() >= 0, b._io_refs, f.closed]
+        g.close()
+        res += [b.fileno(), b._io_refs, g.closed, outcome(g.close)]
+        return res
+    finally:
+        a.close()
+        b.close()
+
+
+@pytest.mark.parametrize("mode", ["rb", "wb", "rwb", "r", "w"])
+@pytest.mark.parametrize("buffering", [None, 0, 5])
+def test_fd_lives_until_last_file_closes(mode, buffering):
+    if buffering == 0 and "b" not in mode:
+        buffering = None
+    res = assert_same(lifecycle_scenario, mode, buffering)
+    assert res[0] == 2 and res[-3] == 0
+
+
+def test_with_statement_closes():
+    def scenario(module):
+        a, b = pair(module)
+        try:
+            with b.makefile("wb") as f:
+                f.write(b"from with\n")
+                inside = f.closed
+            return inside, f.closed, a.recv(100), b._io_refs
+        finally:
+            a.close()
+            b.close()
+    assert assert_same(scenario)[:3] == (False, True, b"from with\n")
+
+
+def test_unclosed_writer_flushes_when_collected():
+    def scenario(module):
+        a, b = pair(module)
+        try:
+            f = b.makefile("wb")
+            f.write(b"buffered only")
+            before = drain(a)
+            del f
+            gc.collect()
+            return before, drain(a), b._io_refs
+        finally:
+            a.close()
+            b.close()
+    assert assert_same(scenario) == (b"", b"buffered only", 0)
+
+
+def test_cycle_is_collected():
+    # The file holds the socket; a cycle through the file's __dict__ must
+    # still be collected (the type supports GC) and release the fd.
+    a, b = fastsock.socketpair()
+    f = b.makefile("rb")
+    f.me = f
+    b.close()
+    fd_alive = b.fileno()
+    assert fd_alive >= 0
+    del f
+    gc.collect()
+    assert b.fileno() == -1
+    a.close()
+
+
+def test_socket_detached_under_the_file():
+    def scenario(module):
+        a, b = pair(module)
+        try:
+            f = b.makefile("rb")
+            fd = b.detach()
+            a.sendall(b"x\n")
+            r = outcome(f.readline)
+            name = f.name
+            f.close()
+            module.socket(fileno=fd).close()
+            return r[:3], name
+        finally:
+            a.close()
+            b.close()
+    res = assert_same(scenario)
+    assert res[0][1] is OSError and res[0][2] == errno.EBADF
+
+
+def test_isinstance_and_textiowrapper():
+    a, b = fastsock.socketpair()
+    try:
+        f = b.makefile("rb")
+        assert isinstance(f, io.BufferedIOBase)
+        assert isinstance(f, io.IOBase)
+        t = b.makefile("r", encoding="utf-8")
+        assert isinstance(t, io.TextIOWrapper)
+        assert isinstance(t.buffer, _fastsock.SocketFile)
+        assert t.mode == "r" and t.name == b.fileno()
+        a.sendall("ünï\r\ncödé\n".encode())
+        assert t.readline() == "ünï\n"
+        assert next(t) == "cödé\n"
+        f.close()
+        t.close()
+        assert t.closed and t.buffer.closed
+    finally:
+        a.close()
+        b.close()
+
+
+def test_constructor_checks():
+    a, b = fastsock.socketpair()
+    try:
+        with pytest.raises(TypeError):
+            _fastsock.SocketFile(object(), "rb", 10)
+        with pytest.raises(ValueError):
+            _fastsock.SocketFile(b, "rx", 10)
+        with pytest.raises(ValueError):
+            _fastsock.SocketFile(b, "rb", -1)
+        assert b._io_refs == 0
+        for mode in ("invalid", "rb+", "x"):
+            std_a, std_b = stdsocket.socketpair()
+            try:
+                std = outcome(std_b.makefile, mode)
+            finally:
+                std_a.close()
+                std_b.close()
+            assert outcome(b.makefile, mode) == std
+        with pytest.raises(ValueError):
+            b.makefile("r", 0)
+        assert b._io_refs == 0
+    finally:
+        a.close()
+        b.close()
+
+
+# ---------------------------------------------------------------------------
+# How much is read ahead: small buffers and unbuffered files leave the rest
+# of the stream in the socket, as the stdlib's do
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("mode,buffering", [("rb", 1), ("rwb", 0),
+                                            ("rb", 0), ("rb", 4)])
+def test_read_ahead_bound(mode, buffering):
+    def scenario(module):
+        a, b = pair(module)
+        try:
+            a.sendall(b"GET / HTTP/1.0\r\nHost: x\r\n\r\nBODY" + b"z" * 3000)
+            f = b.makefile(mode, buffering)
+            lines = [f.readline(), f.readline(), f.readline(), f.read(2)]
+            rest = b.recv(10)
+            f.close()
+            return lines, rest
+        finally:
+            a.close()
+            b.close()
+    assert_same(scenario)
+
+
+def test_seed_rw_unbuffered_dialogue():
+    # The book's server: makefile('rw', 0) becomes 'rwb', 0 in Python 3;
+    # the file writes through at once and reads exactly one line.
+    def scenario(module):
+        a, b = pair(module)
+        try:
+            f = b.makefile("rwb", 0)
+            f.write(b"Please enter a string:\n")
+            prompt = a.recv(100)
+            a.sendall(b"hello there\n")
+            line = f.readline().strip()
+            f.write(b"You entered %d characters.\n" % len(line))
+            reply = a.recv(100)
+            f.close()
+            return prompt, line, reply
+        finally:
+            a.close()
+            b.close()
+    res = assert_same(scenario)
+    assert res[2] == b"You entered 11 characters.\n"
+
+
+def test_long_lines():
+    def scenario(module):
+        a, b = pair(module)
+        big = b"".join(bytes([65 + i % 26]) * (i * 7919 % 300000) + b"\n"
+                       for i in range(1, 12))
+
+        def writer():
+            a.sendall(big)
+            a.shutdown(stdsocket.SHUT_WR)
+
+        t = threading.Thread(target=writer)
+        t.start()
+        try:
+            f = b.makefile("rb")
+            lines = [len(x) for x in f]
+            f.close()
+            return lines
+        finally:
+            t.join()
+            a.close()
+            b.close()
+    assert sum(assert_same(scenario)) > 500000
+
+
+# ---------------------------------------------------------------------------
+# Threads
+# ---------------------------------------------------------------------------
+
+def test_reader_and_writer_threads_share_rw_file():
+    # One thread blocks in readline() while another writes and flushes
+    # through the same file: reading and writing have separate locks.
+    a, b = fastsock.socketpair()
+    a.settimeout(10)
+    b.settimeout(10)
+    f = b.makefile("rwb")
+    got = []
+
+    def reader():
+        got.append(f.readline())
+
+    t = threading.Thread(target=reader)
+    t.start()
+    time.sleep(0.05)
+    f.write(b"ping\n")
+    f.flush()
+    assert a.recv(100) == b"ping\n"
+    a.sendall(b"pong\n")
+    t.join(10)
+    assert got == [b"pong\n"]
+    f.close()
+    a.close()
+    b.close()
+
+
+def test_concurrent_readers_lose_nothing():
+    a, b = fastsock.socketpair()
+    a.settimeout(10)
+    b.settimeout(10)
+    n = 20000
+    payload = b"".join(b"%06d\n" % i for i in range(n))
+    f = b.makefile("rb", 64)
+    seen = [[] for _ in range(4)]
+
+    def reader(k):
+        for line in f:
+            seen[k].append(line)
+
+    threads = [threading.Thread(target=reader, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    a.sendall(payload)
+    a.shutdown(stdsocket.SHUT_WR)
+    for t in threads:
+        t.join(30)
+    lines = sorted(x for s in seen for x in s)
+    assert lines == [b"%06d\n" % i for i in range(n)]
+    f.close()
+    a.close()
+    b.close()
+
+
+def test_concurrent_writers_lose_nothing():
+    a, b = fastsock.socketpair()
+    a.settimeout(10)
+    b.settimeout(10)
+    f = b.makefile("wb", 100)
+    per = 3000
+    out = []
+
+    def drain_all():
+        while True:
+            data = a.recv(65536)
+            if not data:
+                break
+            out.append(data)
+
+    def writer(k):
+        for i in range(per):
+            f.write(b"%d:%05d\n" % (k, i))
+
+    d = threading.Thread(target=drain_all)
+    d.start()
+    threads = [threading.Thread(target=writer, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    f.close()
+    b.close()
+    d.join(30)
+    lines = b"".join(out).splitlines()
+    assert sorted(lines) == sorted(b"%d:%05d" % (k, i)
+                                   for k in range(4) for i in range(per))
+    a.close()
