@@ -169,6 +169,14 @@ SCENARIOS = [
              server="threading-persistent",
              c=["tsserver", "thread", "persistent"], target=Target("speedup", 2.5),
              pinned=False),
+    Scenario("threading_short_pool", "short connections, fastsock thread pool",
+             "Informative, no target: threading_short again, but fastsock's "
+             "side is its opt-in ThreadPoolTCPServer (max_threads=16) instead "
+             "of a new thread per request; the stdlib side stays "
+             "ThreadingTCPServer. Shows what thread creation costs.",
+             "server", "req/s", better="higher", load="short",
+             server="threading-short-pool", c=["tsserver", "thread", "short"],
+             pinned=False),
     Scenario("forking_short", "ForkingTCPServer, short connections",
              "The timestamp server with a process per connection, short "
              "connections at concurrency 16. C: fork per connection.",
@@ -345,6 +353,9 @@ def run_loadgen(ctx, port, mode):
     res = run_proc(argv, ctx.server_seconds + 30, None)
     if res["requests"] == 0:
         raise NA("no request completed (%d errors)" % res["errors"])
+    if res["errors"]:
+        ctx.note("%d client errors (refused, reset or bad replies) beside "
+                 "%d requests" % (res["errors"], res["requests"]))
     return res["requests"] / res["seconds"], res
 
 
@@ -366,6 +377,9 @@ def run_wrk(ctx, port):
     non2xx = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", proc.stdout)
     extra = {"errors": errs.group(1).strip() if errs else "",
              "non2xx": int(non2xx.group(1)) if non2xx else 0}
+    if extra["errors"] or extra["non2xx"]:
+        ctx.note("wrk: socket errors %s, non-2xx %d"
+                 % (extra["errors"] or "none", extra["non2xx"]))
     return float(m.group(1)), extra
 
 
@@ -446,6 +460,7 @@ def run_scenario(sc, ctx):
         for impl in impls[k:] + impls[:k]:      # rotate who goes first
             if impl in na:
                 continue
+            ctx.current = (sc.name, impl)
             try:
                 value, info = measure(sc, impl, ctx)
             except NA as exc:
@@ -664,6 +679,9 @@ def summary_markdown(doc):
     if doc["micro"]:
         parts += ["\nPer-call micro benchmarks (pyperf, ns per call):\n",
                   markdown_table(doc["micro"]), ""]
+    if doc.get("notes"):
+        parts += ["\nNotes from the run:\n"]
+        parts += ["- " + n for n in doc["notes"]] + [""]
     return "\n".join(parts)
 
 
@@ -703,11 +721,20 @@ class Context:
         self.budget = 150.0 if args.quick else 540.0
         self.start = time.monotonic()
         self.built = {}
+        self.notes = []
+        self.current = ("", "")
         self.tmp = tempfile.mkdtemp(prefix="fastsock-bench-")
         self.docroot = os.path.join(self.tmp, "www")
         os.makedirs(self.docroot)
         with open(os.path.join(self.docroot, "index.txt"), "w") as f:
             f.write(("fastsock benchmark page\n" * 43)[:1024])
+
+    def note(self, text):
+        """Record something the figures alone would hide (client errors)."""
+        name, impl = self.current
+        line = "%s [%s]: %s" % (name, impl, text)
+        self.notes.append(line)
+        self.log("  note: " + line)
 
     def over_budget(self):
         return time.monotonic() - self.start > self.budget
@@ -787,12 +814,14 @@ def run_all(args, ctx, out):
            "pinned_metric": "wall" if ctx.wall else "cpu",
            "machine": machine_info(), "fastsock": fs,
            "elapsed_seconds": round(time.monotonic() - ctx.start, 1),
-           "scenarios": rows, "micro": micro}
+           "scenarios": rows, "micro": micro, "notes": ctx.notes}
     ctx.log("")
     print_table(rows, ctx.log)
     if micro:
         ctx.log("")
         print_table(micro, ctx.log)
+    for line in ctx.notes:
+        ctx.log("note: " + line)
     with open(os.path.join(out, "results.json"), "w") as f:
         json.dump(doc, f, indent=1)
     summary = summary_markdown(doc)

@@ -503,6 +503,11 @@ def make_server(kind, impl, directory):
     SS = load_socketserver(impl)
     short, persistent = timestamp_handlers(SS)
     base = SS.ForkingTCPServer if kind.startswith("forking") else SS.ThreadingTCPServer
+    if kind.endswith("-pool") and impl != "stdlib":
+        # fastsock's opt-in bounded pool; the stdlib has none, so its side
+        # of this scenario stays ThreadingTCPServer.
+        need(SS, "ThreadPoolTCPServer")
+        base = SS.ThreadPoolTCPServer
 
     class Server(base):
         # The default backlog of 5 drops connections at concurrency 16 and
@@ -510,8 +515,9 @@ def make_server(kind, impl, directory):
         request_queue_size = 128
         allow_reuse_address = True
         daemon_threads = True
+        max_threads = 16 if kind.endswith("-pool") else None
 
-    handler = persistent if kind.endswith("persistent") else short
+    handler = persistent if "persistent" in kind else short
     return Server(("127.0.0.1", 0), handler)
 
 
