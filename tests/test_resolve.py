@@ -190,7 +190,8 @@ _HINTS = [(f, t, p, fl)
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "::1", "::ffff:10.0.0.1",
-                                  "0.0.0.0", "::"])
+                                  "0.0.0.0", "::", "fe80::1",
+                                  "255.255.255.255"])
 def test_getaddrinfo_numeric_hint_matrix(host):
     for port in (None, 80, "80"):
         for hints in _HINTS:
