@@ -357,7 +357,7 @@ def _have_twisted():
 
 @pytest.mark.skipif(not _have_twisted(),
                     reason="Twisted is not installed (pip install twisted)")
-@pytest.mark.parametrize("smode,cmode", MODE_PAIRS[:3], ids=PAIR_IDS[:3])
+@pytest.mark.parametrize("smode,cmode", MODE_PAIRS, ids=PAIR_IDS)
 def test_twisted_timestamp_pair(procs, smode, cmode):
     port = free_port()
     server = procs(example("tsTservTW.py", smode, port), stdin=False)
@@ -485,7 +485,7 @@ def test_http_client(procs, tmp_path, smode, cmode):
 # ---------------------------------------------------------------- seed 003
 
 
-@pytest.mark.parametrize("smode,cmode", MODE_PAIRS[:2], ids=PAIR_IDS[:2])
+@pytest.mark.parametrize("smode,cmode", MODE_PAIRS, ids=PAIR_IDS)
 def test_simple_server_client(procs, smode, cmode):
     port = free_port()
     server = procs(example("server.py", smode, port), stdin=False)
@@ -596,3 +596,86 @@ def test_examples_talk_to_loopback_only():
         for s in strings:
             for addr in ("192.168.", "10.1.32.80", "baidu.com", "quux.org"):
                 assert addr not in s, (path.name, s)
+
+
+# ---------------------------------------------------------------- the book's transcripts
+
+SEED_000 = ROOT.parent / "shared" / "seeds" / "000_2f69f7036f25f241.txt"
+
+
+def book_transcript(name):
+    """The lines the book shows under its last "# python NAME" heading."""
+    if not SEED_000.exists():
+        pytest.skip("the seed tutorials are not beside the repository (%s)" % SEED_000)
+    text = SEED_000.read_text(encoding="utf-8").splitlines()
+    start = max(i for i, line in enumerate(text) if line.strip() == "# python " + name)
+    dashes = [i for i in range(start, len(text)) if text[i].startswith("---")][:2]
+    return [line for line in text[dashes[0] + 1:dashes[1]] if line.strip()]
+
+
+def normalise(text_lines):
+    """Times and peer addresses vary from run to run: blank them out."""
+    out = []
+    for line in text_lines:
+        line = re.sub(CTIME, "<ctime>", line.replace("\xa0", " "))  # the web copy's nbsp
+        out.append(re.sub(r"\('[\d.]+', \d+\)", "<addr>", line))
+    return out
+
+
+def terminal_view(output, prompt, typed):
+    """What a terminal shows of a piped session: the typed line after each
+    prompt (a terminal echoes it; a pipe does not)."""
+    shown, rest = [], output
+    for line in typed:
+        assert rest.startswith(prompt), (rest, prompt)
+        rest = rest[len(prompt):]
+        shown.append(prompt + line)
+        while rest and not rest.startswith(prompt):    # the program's reply
+            reply, _, rest = rest.partition("\n")
+            shown.append(reply)
+    assert rest == prompt       # the empty line that ends the session
+    return shown
+
+
+BOOK_PAIRS = [
+    # server, client, client prompt, server lines the book shows
+    ("tsTserv.py", "tsTclnt.py", ">", "all"),
+    ("tsUserv.py", "tsUclnt.py", "> ", "all"),
+    ("tsTservSS.py", "tsTclntSS.py", "> ", "first"),
+    ("tsTservTW.py", "tsTclntTW.py", "> ", "all"),
+]
+
+
+@pytest.mark.parametrize("mode", SAME_MODES)
+@pytest.mark.parametrize("server_py,client_py,prompt,server_part", BOOK_PAIRS,
+                         ids=[p[0][:-3] for p in BOOK_PAIRS])
+def test_transcripts_match_the_book(procs, mode, server_py, client_py, prompt,
+                                    server_part):
+    """Type the book's input into the book's client and compare both
+    programs' output with the book's transcripts, line by line (times and
+    peer addresses aside)."""
+    if "TW" in server_py and not _have_twisted():
+        pytest.skip("Twisted is not installed (pip install twisted)")
+    book_client = book_transcript(client_py)
+    book_server = book_transcript(server_py)
+    typed = [line[len(prompt):] for line in book_client if line.startswith(prompt)]
+    assert len(typed) >= 2 and len(book_server) >= 2
+    udp = server_py.startswith("tsU")
+    port = free_port(stdsocket.SOCK_DGRAM if udp else stdsocket.SOCK_STREAM)
+    server = procs(example(server_py, mode, port), stdin=False)
+    server.wait_for(r"waiting for (connection|message)\.\.\.\n")
+    wait_bound(port, server, "udp" if udp else "tcp")
+    client = procs(example(client_py, mode, port))
+    client.send("".join(t + "\n" for t in typed) + "\n")
+    assert client.finish(30) == 0, client.describe()
+    shown = terminal_view(client.out, prompt, typed)
+    assert normalise(shown) == normalise(book_client)
+    if server_part == "first":
+        # The book's run of tsTservSS.py shows six connections for three
+        # lines (earlier runs, it says); compare the first two lines.
+        book_server = book_server[:2]
+    wanted = len(book_server)
+    deadline = time.monotonic() + WAIT
+    while len(lines(server.out)) <= wanted and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert normalise(lines(server.out)[:wanted]) == normalise(book_server)
