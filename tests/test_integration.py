@@ -612,3 +612,238 @@ def test_asyncio_tls_streams_over_fastsock(tls):
     line, peer = run_async(main())
     assert line == b"SECURE ASYNCIO\n"
     assert dict(x[0] for x in peer["subject"])["commonName"] == "localhost"
+
+
+# ---------------------------------------------------------------------------
+# more places that take a socket
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind", ["poll", "epoll"])
+def test_poll_objects_register_socket_objects(kind):
+    factory = getattr(select, kind, None)
+    if factory is None:
+        pytest.skip("select.%s is not available on this platform" % kind)
+    a, b = fastsock.socketpair()
+    p = factory()
+    try:
+        with a, b:
+            mask = select.POLLIN if kind == "poll" else select.EPOLLIN
+            p.register(b, mask)
+            assert p.poll(0) == []
+            a.sendall(b"x")
+            assert p.poll(WAIT) == [(b.fileno(), mask)]
+            p.unregister(b)
+    finally:
+        if kind == "epoll":
+            p.close()
+
+
+def test_asyncio_add_reader_and_connect_accepted_socket():
+    async def main():
+        loop = asyncio.get_running_loop()
+        a, b = fastsock.socketpair()
+        a.setblocking(False)
+        b.setblocking(False)
+        readable = loop.create_future()
+        loop.add_reader(b, readable.set_result, "ready")
+        try:
+            a.send(b"wake")
+            assert await readable == "ready"
+        finally:
+            assert loop.remove_reader(b)
+        assert b.recv(10) == b"wake"
+        got = loop.create_future()
+
+        class Proto(asyncio.Protocol):
+            def connection_made(self, transport):
+                self.transport = transport
+
+            def data_received(self, data):
+                self.transport.write(data[::-1])
+                if not got.done():
+                    got.set_result(data)
+
+        transport, _ = await loop.connect_accepted_socket(Proto, sock=b)
+        try:
+            a.send(b"stressed")
+            assert await got == b"stressed"
+            for _ in range(100):              # bounded: the reply is queued
+                try:
+                    return a.recv(10)
+                except BlockingIOError:
+                    await asyncio.sleep(0.01)
+        finally:
+            transport.close()
+            a.close()
+    assert run_async(main()) == b"desserts"
+
+
+def test_asyncio_sock_sendfile(tmp_path):
+    data = os.urandom(300000)
+    path = tmp_path / "payload.bin"
+    path.write_bytes(data)
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        cli, conn = fs_pair()
+        with cli, conn:
+            cli.setblocking(False)
+            conn.setblocking(False)
+            got = bytearray()
+
+            async def reader():
+                while len(got) < len(data):
+                    chunk = await loop.sock_recv(conn, 65536)
+                    assert chunk
+                    got.extend(chunk)
+            task = asyncio.ensure_future(reader())
+            with open(path, "rb") as f:
+                sent = await loop.sock_sendfile(cli, f)
+            await task
+            return sent, bytes(got)
+    sent, got = run_async(main())
+    assert sent == len(data) and got == data
+
+
+def test_stdlib_fd_helpers_on_fastsock_sockets():
+    """The stdlib's socket.send_fds/recv_fds/fromfd are written against the
+    socket API only; they work on fastsock sockets, and fastsock's on the
+    stdlib's."""
+    a, b = fastsock.socketpair()
+    sa, sb = stdsocket.socketpair()
+    fd = os.open(os.devnull, os.O_RDONLY)
+    try:
+        with a, b, sa, sb:
+            assert stdsocket.send_fds(a, [b"fd"], [fd]) == 2
+            msg, fds, flags, addr = stdsocket.recv_fds(b, 10, 1)
+            assert (msg, len(fds), flags, addr) == (b"fd", 1, 0, None)
+            os.close(fds[0])
+            assert fastsock.send_fds(sa, [b"fd"], [fd]) == 2
+            msg, fds, flags, addr = fastsock.recv_fds(sb, 10, 1)
+            assert (msg, len(fds)) == (b"fd", 1)
+            os.close(fds[0])
+            # A stdlib socket on a dup of a fastsock fd, and the reverse.
+            with stdsocket.fromfd(a.fileno(), a.family, a.type) as dup:
+                dup.sendall(b"via dup")
+                assert b.recv(10) == b"via dup"
+            with fastsock.fromfd(sa.fileno(), sa.family, sa.type) as dup:
+                assert isinstance(dup, fastsock.socket)
+                dup.sendall(b"other way")
+                assert sb.recv(10) == b"other way"
+    finally:
+        os.close(fd)
+
+
+def _http_server(tmp_text):
+    """A stdlib http.server on an ephemeral loopback port, in a thread."""
+    import http.server
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"             # keep-alive
+
+        def do_GET(self):
+            body = (tmp_text * (1 + ("big" in self.path) * 999)).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_POST(self):
+            n = int(self.headers["Content-Length"])
+            body = self.rfile.read(n)[::-1]
+            self.send_response(200)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for i in range(0, len(body), 1000):
+                part = body[i:i + 1000]
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
+            self.wfile.write(b"0\r\n\r\n")
+
+        def log_message(self, *args):
+            pass
+
+    srv = http.server.ThreadingHTTPServer((HOST, 0), Handler)
+    t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05})
+    t.start()
+    return srv, t
+
+
+def test_http_client_over_fastsock():
+    """http.client with a fastsock socket (and so fastsock's makefile for
+    the response), against a stdlib http.server: keep-alive requests, a
+    large body, a chunked response."""
+    import http.client
+
+    made = []
+
+    class FSConnection(http.client.HTTPConnection):
+        def connect(self):
+            self.sock = fastsock.create_connection((self.host, self.port),
+                                                   self.timeout)
+            made.append(self.sock)
+
+    srv, t = _http_server("hello ")
+    try:
+        conn = FSConnection(HOST, srv.server_address[1], timeout=WAIT)
+        conn.request("GET", "/small")
+        r = conn.getresponse()
+        assert (r.status, r.read()) == (200, b"hello ")
+        conn.request("GET", "/big")               # same connection
+        r = conn.getresponse()
+        assert r.read() == b"hello " * 1000
+        body = os.urandom(50000)
+        conn.request("POST", "/echo", body=body)
+        r = conn.getresponse()
+        assert r.read() == body[::-1]
+        conn.close()
+        assert len(made) == 1 and isinstance(made[0], fastsock.socket)
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        t.join(WAIT)
+
+
+def test_stdlib_socketserver_on_fastsock_sockets():
+    """The stdlib's socketserver and http.server running on a fastsock
+    listening socket (so every accepted connection is a fastsock socket,
+    read and written through fastsock's makefile)."""
+    import http.client
+    import http.server
+
+    seen = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):
+            seen.append(type(self.connection))
+            body = self.path.encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    srv = http.server.ThreadingHTTPServer((HOST, 0), Handler,
+                                          bind_and_activate=False)
+    srv.socket.close()
+    srv.socket = fastsock.socket(srv.address_family, srv.socket_type)
+    srv.server_bind()
+    srv.server_activate()
+    t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05})
+    t.start()
+    try:
+        conn = http.client.HTTPConnection(HOST, srv.server_address[1],
+                                          timeout=WAIT)
+        for path in ("/a", "/bb", "/ccc"):            # one keep-alive conn
+            conn.request("GET", path)
+            r = conn.getresponse()
+            assert (r.status, r.read()) == (200, path.encode())
+        conn.close()
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        t.join(WAIT)
+    assert seen and all(issubclass(c, fastsock.socket) for c in seen)
