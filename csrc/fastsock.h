@@ -218,6 +218,14 @@ PyObject *fs_sock_recvmsg(PyObject *self, PyObject *const *args,
                           Py_ssize_t nargs);
 PyObject *fs_sock_recvmsg_into(PyObject *self, PyObject *const *args,
                                Py_ssize_t nargs);
+/* The same for METH_FASTCALL | METH_KEYWORDS, with which they refuse
+ * keywords in the stdlib's words ("sendmsg() takes no keyword arguments"). */
+PyObject *fs_sock_sendmsg_kw(PyObject *self, PyObject *const *args,
+                             Py_ssize_t nargs, PyObject *kwnames);
+PyObject *fs_sock_recvmsg_kw(PyObject *self, PyObject *const *args,
+                             Py_ssize_t nargs, PyObject *kwnames);
+PyObject *fs_sock_recvmsg_into_kw(PyObject *self, PyObject *const *args,
+                                  Py_ssize_t nargs, PyObject *kwnames);
 
 /* gaierror / herror raising helpers (resolve.c). */
 PyObject *fs_err_gai(fs_state *st, int gai_code);

@@ -46,6 +46,19 @@ fs__check_nargs(const char *name, Py_ssize_t nargs, Py_ssize_t min,
     return -1;
 }
 
+/* Our methods refuse keywords as the stdlib's do, in the same words
+ * (METH_FASTCALL alone would prefix the message with the type's name). */
+static int
+fs__no_kwargs(const char *name, PyObject *kwnames)
+{
+    if (kwnames != NULL && PyTuple_GET_SIZE(kwnames) > 0) {
+        PyErr_Format(PyExc_TypeError, "%s() takes no keyword arguments",
+                     name);
+        return -1;
+    }
+    return 0;
+}
+
 /* A C int as the "i" format reads one.  Plain ints take a fast path;
  * anything else goes through PyArg_Parse itself, so that each Python
  * version words its errors exactly as its own stdlib does. */
@@ -119,8 +132,7 @@ fs__cmsg_space(size_t n, size_t *out)
 }
 
 /* CMSG_LEN() and CMSG_SPACE() take METH_KEYWORDS only to refuse keywords
- * with the stdlib's wording (METH_FASTCALL alone would prefix the message
- * with the module name). */
+ * with the stdlib's wording. */
 static PyObject *
 fs__cmsg_func(const char *name, PyObject *const *args, Py_ssize_t nargs,
               PyObject *kwnames, int (*fn)(size_t, size_t *))
@@ -128,12 +140,8 @@ fs__cmsg_func(const char *name, PyObject *const *args, Py_ssize_t nargs,
     Py_ssize_t n;
     size_t res;
 
-    if (kwnames != NULL && PyTuple_GET_SIZE(kwnames) > 0) {
-        PyErr_Format(PyExc_TypeError, "%s() takes no keyword arguments",
-                     name);
-        return NULL;
-    }
-    if (fs__check_nargs(name, nargs, 1, 1) < 0 ||
+    if (fs__no_kwargs(name, kwnames) < 0 ||
+        fs__check_nargs(name, nargs, 1, 1) < 0 ||
         fs__arg_ssize(args[0], &n) < 0)
         return NULL;
     if (n < 0 || fn((size_t)n, &res) < 0) {
@@ -401,7 +409,8 @@ fs__sendmsg_addr(fs_sock *s, PyObject *addrobj, fs__msgio *io)
 }
 
 PyObject *
-fs_sock_sendmsg(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+fs_sock_sendmsg_kw(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                   PyObject *kwnames)
 {
     fs_sock *s = (fs_sock *)self;
     fs__iovs data = {0};
@@ -410,7 +419,8 @@ fs_sock_sendmsg(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     PyObject *res = NULL;
 
     memset(&io, 0, sizeof(io));
-    if (fs__check_nargs("sendmsg", nargs, 1, 4) < 0 ||
+    if (fs__no_kwargs("sendmsg", kwnames) < 0 ||
+        fs__check_nargs("sendmsg", nargs, 1, 4) < 0 ||
         (nargs > 2 && fs__arg_int(args[2], &io.flags) < 0) ||
         fs__sendmsg_addr(s, nargs > 3 ? args[3] : NULL, &io) < 0)
         return NULL;
@@ -608,14 +618,16 @@ fs__parse_recv_tail(PyObject *const *args, Py_ssize_t nargs,
 }
 
 PyObject *
-fs_sock_recvmsg(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+fs_sock_recvmsg_kw(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                   PyObject *kwnames)
 {
     fs_sock *s = (fs_sock *)self;
     Py_ssize_t size, ancsize;
     int flags;
     fs__msgio io;
 
-    if (fs__check_nargs("recvmsg", nargs, 1, 3) < 0 ||
+    if (fs__no_kwargs("recvmsg", kwnames) < 0 ||
+        fs__check_nargs("recvmsg", nargs, 1, 3) < 0 ||
         fs__arg_ssize(args[0], &size) < 0 ||
         fs__parse_recv_tail(args, nargs, &ancsize, &flags) < 0)
         return NULL;
@@ -639,7 +651,8 @@ fs_sock_recvmsg(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 }
 
 PyObject *
-fs_sock_recvmsg_into(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+fs_sock_recvmsg_into_kw(PyObject *self, PyObject *const *args,
+                        Py_ssize_t nargs, PyObject *kwnames)
 {
     fs_sock *s = (fs_sock *)self;
     Py_ssize_t ancsize;
@@ -648,7 +661,8 @@ fs_sock_recvmsg_into(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     fs__msgio io;
     PyObject *res = NULL;
 
-    if (fs__check_nargs("recvmsg_into", nargs, 1, 3) < 0 ||
+    if (fs__no_kwargs("recvmsg_into", kwnames) < 0 ||
+        fs__check_nargs("recvmsg_into", nargs, 1, 3) < 0 ||
         fs__parse_recv_tail(args, nargs, &ancsize, &flags) < 0)
         return NULL;
     /* The buffers stay acquired (so cannot be resized or freed) until the
@@ -659,6 +673,25 @@ fs_sock_recvmsg_into(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         res = fs__recvmsg_result(s, &io, PyLong_FromSsize_t(io.result));
     fs__iovs_release(&bufs);
     return res;
+}
+
+/* The plain METH_FASTCALL entry points (no keywords possible). */
+PyObject *
+fs_sock_sendmsg(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    return fs_sock_sendmsg_kw(self, args, nargs, NULL);
+}
+
+PyObject *
+fs_sock_recvmsg(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    return fs_sock_recvmsg_kw(self, args, nargs, NULL);
+}
+
+PyObject *
+fs_sock_recvmsg_into(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    return fs_sock_recvmsg_into_kw(self, args, nargs, NULL);
 }
 
 PyMethodDef fs_sockmsg_functions[] = {
