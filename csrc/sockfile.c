@@ -225,10 +225,17 @@ fs__raw_recv(fs_sockfile *f, char *buf, Py_ssize_t n)
         PyErr_SetString(PyExc_OSError, "cannot read from timed out object");
         return -1;
     }
-    Py_ssize_t got = fs_sock_recv_raw(f->sock, buf, n, 0);
+    fs_sock *s = f->sock;
+    if (s == NULL) {
+        /* An unbuffered file closed by another thread meanwhile. */
+        fs_err_errno(EBADF);
+        return -1;
+    }
+    Py_ssize_t got = fs_sock_recv_raw(s, buf, n, 0);
     if (got >= 0)
         return got;
-    if (PyErr_ExceptionMatches(PyExc_TimeoutError))
+    /* socket.timeout is TimeoutError from 3.10 on, its own class before. */
+    if (PyErr_ExceptionMatches(s->st->timeout_error))
         f->timed_out = 1;
     else if (PyErr_ExceptionMatches(PyExc_BlockingIOError)) {
         PyErr_Clear();
@@ -866,12 +873,15 @@ fs__raw_line_step(fs_sockfile *f, char *out, Py_ssize_t want, int *eol)
 {
     if (f->timed_out)
         return fs__raw_recv(f, out, 0);
-    Py_ssize_t r = fs_sock_recv_raw(f->sock, out, want, MSG_PEEK);
+    fs_sock *s = f->sock;
+    if (s == NULL)
+        return fs__raw_recv(f, out, 0);     /* closed meanwhile: EBADF */
+    Py_ssize_t r = fs_sock_recv_raw(s, out, want, MSG_PEEK);
     if (r > 0) {
         const char *nl = memchr(out, '\n', (size_t)r);
         r = fs__raw_recv(f, out, nl ? nl - out + 1 : r);
     }
-    else if (r < 0 && PyErr_ExceptionMatches(PyExc_TimeoutError))
+    else if (r < 0 && PyErr_ExceptionMatches(s->st->timeout_error))
         f->timed_out = 1;
     else if (r < 0 && PyErr_ExceptionMatches(PyExc_BlockingIOError))
         r = FS__NO_DATA;
@@ -933,6 +943,15 @@ fs__raw_write(fs_sockfile *f, Py_buffer *view)
 /* Writing                                                              */
 /* ------------------------------------------------------------------ */
 
+/* From 3.13 on, BufferedWriter sends a write of a whole buffer's size or
+ * more straight away instead of filling the buffer with it; before, only
+ * a write larger than the buffer did.  We follow the running Python. */
+#if PY_VERSION_HEX >= 0x030D0000
+#define FS__BUFFERS(f, len)  ((len) < (f)->bufsize)
+#else
+#define FS__BUFFERS(f, len)  ((len) <= (f)->bufsize)
+#endif
+
 /* Send the write buffer, with the write lock held.  On failure what was
  * not sent stays buffered, so a later flush() retries only that. */
 static int
@@ -960,10 +979,10 @@ fs__write_locked(fs_sockfile *f, const char *data, Py_ssize_t len)
             return -1;
         }
     }
-    if (len > f->bufsize - f->wlen) {
+    if (len > f->bufsize - f->wlen || !FS__BUFFERS(f, len)) {
         if (fs__flush_locked(f) < 0)
             return -1;
-        while (len > f->bufsize) {
+        while (!FS__BUFFERS(f, len)) {
             Py_ssize_t n = fs_sock_send_raw(f->sock, data, len, 0);
             if (n < 0)
                 return -1;
@@ -979,7 +998,8 @@ fs__write_locked(fs_sockfile *f, const char *data, Py_ssize_t len)
 static int
 fs__write_impl(fs_sockfile *f, const char *data, Py_ssize_t len)
 {
-    if (f->wlock.owner == 0 && f->wbuf != NULL && len <= f->bufsize - f->wlen) {
+    if (f->wlock.owner == 0 && f->wbuf != NULL &&
+        len <= f->bufsize - f->wlen && FS__BUFFERS(f, len)) {
         memcpy(f->wbuf + f->wlen, data, (size_t)len);
         f->wlen += len;
         return 0;

@@ -378,7 +378,7 @@ def timeout_scenario(module, mode, method):
 @pytest.mark.parametrize("method", ["readline", "read"])
 def test_timeout_poisons_reads(mode, method):
     res = assert_same(timeout_scenario, mode, method)
-    assert res[0][1] is TimeoutError
+    assert res[0][1] is stdsocket.timeout
     assert res[1][1] is OSError and "timed out object" in res[1][3]
 
 
@@ -396,7 +396,7 @@ def test_timeout_unbuffered():
             a.close()
             b.close()
     res = assert_same(scenario)
-    assert res[0][1] is TimeoutError
+    assert res[0][1] is stdsocket.timeout
 
 
 def test_timeout_write_still_works():
