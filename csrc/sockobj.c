@@ -999,13 +999,13 @@ fs__do_connect_check(int fd, void *p)
 /* connect(): returns 0 or the errno of the failure (for connect_ex); -1
  * with an exception set for errors that connect_ex raises too. */
 static int
-fs__connect(fs_sock *s, PyObject *addrobj, int raise)
+fs__connect(fs_sock *s, PyObject *addrobj, int raise, const char *caller)
 {
     fs_addr a;
     socklen_t len;
     int res, err;
 
-    if (fs_addr_parse(s, addrobj, &a, &len, "connect()") < 0)
+    if (fs_addr_parse(s, addrobj, &a, &len, caller) < 0)
         return -1;
     if (PySys_Audit("socket.connect", "OO", (PyObject *)s, addrobj) < 0)
         return -1;
@@ -1044,7 +1044,7 @@ fs__connect(fs_sock *s, PyObject *addrobj, int raise)
 static PyObject *
 fs__sock_connect(PyObject *self, PyObject *addrobj)
 {
-    if (fs__connect((fs_sock *)self, addrobj, 1) != 0)
+    if (fs__connect((fs_sock *)self, addrobj, 1, "connect()") != 0)
         return NULL;
     Py_RETURN_NONE;
 }
@@ -1052,7 +1052,7 @@ fs__sock_connect(PyObject *self, PyObject *addrobj)
 static PyObject *
 fs__sock_connect_ex(PyObject *self, PyObject *addrobj)
 {
-    int r = fs__connect((fs_sock *)self, addrobj, 0);
+    int r = fs__connect((fs_sock *)self, addrobj, 0, "connect_ex()");
     if (r < 0)
         return NULL;
     return PyLong_FromLong(r);
@@ -1360,23 +1360,29 @@ fs__sock_recvfrom_into(PyObject *self, PyObject *args, PyObject *kwds)
 /* Methods: sending                                                     */
 /* ------------------------------------------------------------------ */
 
-/* Parse (data[, flags]) of send / sendall. */
+/* The data argument of send/sendall/sendto, as the "y*" format reads it
+ * (the stdlib's parser): bytes take a fast path, anything else goes
+ * through PyArg_Parse so the errors are worded as the stdlib words them. */
+static int
+fs__arg_data(PyObject *o, Py_buffer *view)
+{
+    if (PyBytes_CheckExact(o))
+        return PyObject_GetBuffer(o, view, PyBUF_SIMPLE);
+    return PyArg_Parse(o, "y*", view) ? 0 : -1;
+}
+
+/* Parse (data[, flags]) of send / sendall: data first, as the stdlib's
+ * "y*|i" format does, so a bad pair reports the data's error. */
 static int
 fs__parse_send(const char *name, PyObject *const *args, Py_ssize_t nargs,
                Py_buffer *view, int *flags)
 {
     *flags = 0;
-    if (fs__check_nargs(name, nargs, 1, 2) < 0)
+    if (fs__check_nargs(name, nargs, 1, 2) < 0 ||
+        fs__arg_data(args[0], view) < 0)
         return -1;
-    if (nargs == 2 && fs__arg_int(args[1], flags) < 0)
-        return -1;
-    if (PyObject_GetBuffer(args[0], view, PyBUF_SIMPLE) < 0) {
-        if (PyErr_ExceptionMatches(PyExc_TypeError)) {
-            PyErr_Clear();
-            PyErr_Format(PyExc_TypeError,
-                         "a bytes-like object is required, not '%.100s'",
-                         Py_TYPE(args[0])->tp_name);
-        }
+    if (nargs == 2 && fs__arg_int(args[1], flags) < 0) {
+        PyBuffer_Release(view);
         return -1;
     }
     return 0;
@@ -1431,20 +1437,19 @@ fs__sock_sendto(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
 
     if (fs__no_kwargs("sendto", kwnames) < 0)
         return NULL;
-    if (nargs == 2)
-        addrobj = args[1];
-    else if (nargs == 3) {
-        if (fs__arg_int(args[1], &flags) < 0)
-            return NULL;
-        addrobj = args[2];
-    }
-    else {
+    if (nargs != 2 && nargs != 3) {
         PyErr_Format(PyExc_TypeError,
                      "sendto() takes 2 or 3 arguments (%zd given)", nargs);
         return NULL;
     }
-    if (PyObject_GetBuffer(args[0], &view, PyBUF_SIMPLE) < 0)
+    /* In the stdlib's order: data, then flags, then the address. */
+    if (fs__arg_data(args[0], &view) < 0)
         return NULL;
+    if (nargs == 3 && fs__arg_int(args[1], &flags) < 0) {
+        PyBuffer_Release(&view);
+        return NULL;
+    }
+    addrobj = args[nargs - 1];
     fs__io io = {.buf = view.buf, .len = (size_t)view.len, .flags = flags,
                  .addr = &a};
     if (fs_addr_parse(s, addrobj, &a, &io.addrlen, "sendto()") < 0 ||

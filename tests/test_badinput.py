@@ -350,3 +350,23 @@ def test_float_flags_refused(mod):
     with a, b:
         with pytest.raises(TypeError):
             a.send(b"x", 0.0)
+
+
+# Argument order: data is checked before flags, flags before the address,
+# as the stdlib's "y*iO" format does (found by the fuzzer).
+ORDER_TABLE = [
+    ("sendto", (None, 2**31, bytearray(b"x"))),
+    ("sendto", (None, "x", "/x")),
+    ("sendto", (b"x", 2**31, None)),
+    ("sendto", (memoryview(b"abcd")[::2], "/x")),
+    ("send", (None, 2**31)), ("send", ("s", "x")),
+    ("sendall", (None, 2**31)), ("sendall", ("s", "x")),
+    ("send", (memoryview(b"abcd")[::2], 2**31)),
+]
+
+
+@pytest.mark.parametrize("meth,args", ORDER_TABLE,
+                         ids=["%s%r" % row for row in ORDER_TABLE])
+def test_argument_check_order(meth, args):
+    res = assert_same(lambda m: _dgram_pair_call(m, meth, args, {}))
+    assert res[0] == "raise"
