@@ -6,14 +6,18 @@
  * and handle_request() here in C.  The core never holds the server: the
  * server is passed to every call, so there is no reference cycle to collect.
  *
- * Python computes a "plan" (a bit mask, see fs__plan_bits) that says which
- * hooks still are the library's own; for those the core does the work in C
- * (accept, make the socket, call the handler class, close the request), and
- * for every overridden hook it calls the override, so stdlib-style
+ * Python computes a "plan" (a bit mask, see fs__server_plan_bits) that says
+ * which hooks still are the library's own; for those the core does the work
+ * in C (accept, make the socket, call the handler class, close the request),
+ * and for every overridden hook it calls the override, so stdlib-style
  * subclasses behave as they would under the stdlib.
  *
  * The wait polls the listening fd and an eventfd with the GIL released;
  * shutdown() writes the eventfd, so it does not wait for poll_interval.
+ * The same wait covers the pidfds of ForkingMixIn's children (one-shot), so
+ * an exiting child is reaped at once.  ThreadingMixIn's opt-in bounded pool
+ * (max_threads) is here too: a queue under a pthread mutex, drained by
+ * threading.Thread workers that wait for items with the GIL released.
  */
 #include "fastsock.h"
 
