@@ -22,6 +22,18 @@
  * stdlib keeps these sizes within a (signed) socklen_t. */
 #define FS__CTL_MAX ((size_t)INT_MAX)
 
+/* Most calls pass a few buffers and a little ancillary data: up to these
+ * sizes the bookkeeping lives on the stack and a call allocates nothing. */
+#define FS__SMALL_IOV  8        /* buffers */
+#define FS__SMALL_ANC  4        /* ancillary items */
+#define FS__SMALL_CTL  256      /* bytes of control buffer */
+
+/* A control buffer on the stack, aligned for struct cmsghdr. */
+typedef union {
+    struct cmsghdr align;
+    char buf[FS__SMALL_CTL];
+} fs__small_ctl;
+
 /* Cast for METH_FASTCALL functions in a PyMethodDef. */
 #define FS__FASTCALL(f) (PyCFunction)(void (*)(void))(f)
 
@@ -100,7 +112,8 @@ fs__snapshot(PyObject *arg, const char *msg)
     PyObject *seq = PySequence_Fast(arg, msg);
     if (seq == NULL || PyTuple_CheckExact(seq))
         return seq;
-    PyObject *t = PySequence_Tuple(seq);
+    /* PySequence_Fast gave a list: copying it is a memcpy and increfs. */
+    PyObject *t = PyList_AsTuple(seq);
     Py_DECREF(seq);
     return t;
 }
@@ -177,13 +190,20 @@ typedef struct {
     struct iovec *iov;
     Py_ssize_t count;
     Py_ssize_t held;
+    Py_buffer small_views[FS__SMALL_IOV];
+    struct iovec small_iov[FS__SMALL_IOV];
 } fs__iovs;
 
 static int
 fs__iovs_item(fs__iovs *v, PyObject *item, int writable)
 {
     Py_buffer *b = &v->views[v->held];
-    if (writable) {
+    if (writable && PyByteArray_CheckExact(item)) {
+        /* The common case, whose export cannot fail or run Python code. */
+        if (PyObject_GetBuffer(item, b, PyBUF_WRITABLE) < 0)
+            return -1;
+    }
+    else if (writable) {
         if (!PyArg_Parse(item, "w*;recvmsg_into() argument 1 must be an "
                          "iterable of single-segment read-write buffers", b))
             return -1;
@@ -199,23 +219,28 @@ fs__iovs_item(fs__iovs *v, PyObject *item, int writable)
 /* Fill v from argument 1 of sendmsg (read-only) or recvmsg_into
  * (writable).  On failure v still needs fs__iovs_release(). */
 static int
-fs__iovs_get(fs__iovs *v, PyObject *arg, const char *name, int writable)
+fs__iovs_get(fs__iovs *v, PyObject *arg, int writable)
 {
-    char msg[64];
+    const char *name = writable ? "recvmsg_into" : "sendmsg";
 
-    PyOS_snprintf(msg, sizeof(msg), "%s() argument 1 must be an iterable",
-                  name);
-    if ((v->seq = fs__snapshot(arg, msg)) == NULL)
+    v->seq = fs__snapshot(arg, writable ?
+                          "recvmsg_into() argument 1 must be an iterable" :
+                          "sendmsg() argument 1 must be an iterable");
+    if (v->seq == NULL)
         return -1;
     v->count = PyTuple_GET_SIZE(v->seq);
     if (v->count > INT_MAX) {
         PyErr_Format(PyExc_OSError, "%s() argument 1 is too long", name);
         return -1;
     }
-    if (v->count == 0)
-        return 0;
-    v->views = PyMem_New(Py_buffer, v->count);
-    v->iov = PyMem_New(struct iovec, v->count);
+    if (v->count <= FS__SMALL_IOV) {
+        v->views = v->small_views;
+        v->iov = v->small_iov;
+    }
+    else {
+        v->views = PyMem_New(Py_buffer, v->count);
+        v->iov = PyMem_New(struct iovec, v->count);
+    }
     if (v->views == NULL || v->iov == NULL) {
         PyErr_NoMemory();
         return -1;
@@ -232,8 +257,10 @@ fs__iovs_release(fs__iovs *v)
 {
     for (Py_ssize_t i = 0; i < v->held; i++)
         PyBuffer_Release(&v->views[i]);
-    PyMem_Free(v->views);
-    PyMem_Free(v->iov);
+    if (v->views != v->small_views) {
+        PyMem_Free(v->views);
+        PyMem_Free(v->iov);
+    }
     Py_XDECREF(v->seq);
 }
 
@@ -254,6 +281,8 @@ typedef struct {
     Py_ssize_t held;
     size_t total;           /* sum of CMSG_SPACE() of the items */
     char *buf;              /* the control buffer built from the items */
+    fs__anc_item small_items[FS__SMALL_ANC];
+    fs__small_ctl small_buf;
 } fs__anc;
 
 /* Parse one (level, type, data) item and add its space to the total. */
@@ -289,7 +318,9 @@ fs__anc_get(fs__anc *a, PyObject *arg)
     a->count = PyTuple_GET_SIZE(a->seq);
     if (a->count == 0)
         return 0;
-    if ((a->items = PyMem_New(fs__anc_item, a->count)) == NULL) {
+    a->items = a->count <= FS__SMALL_ANC ? a->small_items :
+               PyMem_New(fs__anc_item, a->count);
+    if (a->items == NULL) {
         PyErr_NoMemory();
         return -1;
     }
@@ -311,7 +342,11 @@ fs__anc_build(fs__anc *a, struct msghdr *msg)
 
     if (a->held == 0)
         return 0;
-    if ((a->buf = PyMem_Calloc(1, a->total)) == NULL) {
+    if (a->total <= sizeof(a->small_buf)) {
+        a->buf = a->small_buf.buf;
+        memset(a->buf, 0, a->total);
+    }
+    else if ((a->buf = PyMem_Calloc(1, a->total)) == NULL) {
         PyErr_NoMemory();
         return -1;
     }
@@ -346,8 +381,10 @@ fs__anc_release(fs__anc *a)
 {
     for (Py_ssize_t i = 0; i < a->held; i++)
         PyBuffer_Release(&a->items[i].data);
-    PyMem_Free(a->items);
-    PyMem_Free(a->buf);
+    if (a->items != a->small_items)
+        PyMem_Free(a->items);
+    if (a->buf != a->small_buf.buf)
+        PyMem_Free(a->buf);
     Py_XDECREF(a->seq);
 }
 
@@ -361,8 +398,9 @@ typedef struct {
     ssize_t result;
     socklen_t namecap;      /* size of addr, restored before each attempt */
     size_t ctlcap;          /* size of ctl, restored before each attempt */
-    char *ctl;              /* recvmsg's control buffer (ours to free) */
+    char *ctl;              /* recvmsg's control buffer */
     fs_addr addr;
+    fs__small_ctl small_ctl;
 } fs__msgio;
 
 static int
@@ -424,7 +462,7 @@ fs_sock_sendmsg_kw(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
         (nargs > 2 && fs__arg_int(args[2], &io.flags) < 0) ||
         fs__sendmsg_addr(s, nargs > 3 ? args[3] : NULL, &io) < 0)
         return NULL;
-    if (fs__iovs_get(&data, args[0], "sendmsg", 0) < 0 ||
+    if (fs__iovs_get(&data, args[0], 0) < 0 ||
         (nargs > 1 && fs__anc_get(&anc, args[1]) < 0) ||
         fs__anc_build(&anc, &io.msg) < 0)
         goto done;
@@ -539,23 +577,35 @@ fs__close_rights(struct msghdr *msg)
 /* recvmsg and recvmsg_into                                             */
 /* ------------------------------------------------------------------ */
 
+static void
+fs__msgio_free(fs__msgio *io)
+{
+    if (io->ctl != io->small_ctl.buf)
+        PyMem_Free(io->ctl);
+    io->ctl = NULL;
+}
+
 /* One recvmsg() into `iov` with a control buffer of `ancsize` bytes.  On
  * success io->ctl must be freed by fs__recvmsg_result(). */
 static int
 fs__recvmsg_call(fs_sock *s, fs__msgio *io, struct iovec *iov, size_t niov,
                  Py_ssize_t ancsize, int flags)
 {
-    memset(io, 0, sizeof(*io));
     if (ancsize < 0 || (size_t)ancsize > FS__CTL_MAX) {
         PyErr_SetString(PyExc_ValueError,
                         "invalid ancillary data buffer length");
         return -1;
     }
-    if (ancsize > 0 && (io->ctl = PyMem_Malloc((size_t)ancsize)) == NULL) {
+    memset(&io->msg, 0, sizeof(io->msg));
+    io->ctl = NULL;
+    if ((size_t)ancsize <= sizeof(io->small_ctl))
+        io->ctl = io->small_ctl.buf;
+    else if ((io->ctl = PyMem_Malloc((size_t)ancsize)) == NULL) {
         PyErr_NoMemory();
         return -1;
     }
-    /* An AF_UNSPEC name, in case the kernel leaves it untouched. */
+    /* A zeroed AF_UNSPEC name, in case the kernel leaves it untouched. */
+    memset(&io->addr, 0, sizeof(io->addr));
     io->addr.sa.sa_family = AF_UNSPEC;
     io->namecap = sizeof(io->addr);
     io->ctlcap = (size_t)ancsize;
@@ -563,10 +613,10 @@ fs__recvmsg_call(fs_sock *s, fs__msgio *io, struct iovec *iov, size_t niov,
     io->msg.msg_name = &io->addr;
     io->msg.msg_iov = iov;
     io->msg.msg_iovlen = niov;
-    io->msg.msg_control = io->ctl;
+    /* No control buffer at all when none was asked for, as the stdlib. */
+    io->msg.msg_control = ancsize > 0 ? io->ctl : NULL;
     if (fs_sock_call(s, 0, fs__do_recvmsg, io, NULL) < 0) {
-        PyMem_Free(io->ctl);
-        io->ctl = NULL;
+        fs__msgio_free(io);
         return -1;
     }
     /* Never believe lengths past the buffers we gave. */
@@ -598,8 +648,7 @@ fs__recvmsg_result(fs_sock *s, fs__msgio *io, PyObject *first)
             Py_XDECREF(items[i]);
         fs__close_rights(&io->msg);
     }
-    PyMem_Free(io->ctl);
-    io->ctl = NULL;
+    fs__msgio_free(io);
     return res;
 }
 
@@ -667,7 +716,7 @@ fs_sock_recvmsg_into_kw(PyObject *self, PyObject *const *args,
         return NULL;
     /* The buffers stay acquired (so cannot be resized or freed) until the
      * call is over and its result built. */
-    if (fs__iovs_get(&bufs, args[0], "recvmsg_into", 1) == 0 &&
+    if (fs__iovs_get(&bufs, args[0], 1) == 0 &&
         fs__recvmsg_call(s, &io, bufs.iov, (size_t)bufs.count, ancsize,
                          flags) == 0)
         res = fs__recvmsg_result(s, &io, PyLong_FromSsize_t(io.result));

@@ -379,6 +379,31 @@ def test_scm_rights_several_items_and_into(pairs, sender, receiver):
         closeall([r1, r2, w])
 
 
+@pytest.mark.parametrize("sender,receiver", PAIRS)
+@pytest.mark.parametrize("nbufs,nitems", [(8, 4), (9, 5), (40, 12)])
+def test_many_buffers_and_items(pairs, sender, receiver, nbufs, nitems):
+    """Around the sizes up to which fastsock keeps its bookkeeping on the
+    stack, and well past them."""
+    a, b = pairs(sender, receiver)
+    fds = open_devnull(nitems)
+    try:
+        bufs = [bytes([65 + i]) * (i + 1) for i in range(nbufs)]
+        anc = [(SOL_SOCKET, SCM_RIGHTS, struct.pack("i", fd)) for fd in fds]
+        total = sum(map(len, bufs))
+        assert a.sendmsg(bufs, anc) == total
+        into = [bytearray(i + 1) for i in range(nbufs)]
+        nbytes, ranc, flags, _ = b.recvmsg_into(into, 4096)
+        got = fds_of(ranc)
+        try:
+            assert (nbytes, flags, len(got)) == (total, 0, nitems)
+            assert [bytes(x) for x in into] == bufs
+            assert all(same_file(x, y) for x, y in zip(fds, got))
+        finally:
+            closeall(got)
+    finally:
+        closeall(fds)
+
+
 @linux_only
 @pytest.mark.parametrize("sender", MODS)
 def test_scm_rights_limits_and_bad_fds(sender):
