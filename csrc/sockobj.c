@@ -171,7 +171,8 @@ fs__timeout_from_double(double d, int64_t *out)
         return -1;
     }
     double ns = ceil(d * 1e9);
-    if (!(ns < 9.2e18 && ns > -9.2e18)) {
+    /* The int64 range, [-2**63, 2**63), exactly representable as doubles. */
+    if (!(ns < 9223372036854775808.0 && ns >= -9223372036854775808.0)) {
         PyErr_SetString(PyExc_OverflowError, FS__TIME_FLOAT_OVERFLOW);
         return -1;
     }
@@ -230,7 +231,7 @@ fs__wait(int fd, int writing, fs_deadline deadline, int forever)
         if (left <= 0)
             return 0;
         /* Round up: a poll that returns early would only spin. */
-        int64_t lms = (left + 999999) / 1000000;
+        int64_t lms = left / 1000000 + (left % 1000000 != 0);
         ms = lms > INT_MAX ? INT_MAX : (int)lms;
     }
     int n = poll(&p, 1, ms);
@@ -239,6 +240,15 @@ fs__wait(int fd, int writing, fs_deadline deadline, int forever)
     /* A poll that ran out may still be a hair early for our clock: the
      * caller tries the syscall once more and then checks the deadline. */
     return 1;
+}
+
+/* The deadline `timeout` ns from now, saturating instead of overflowing
+ * for huge timeouts (settimeout(2**33) is allowed and means "ages"). */
+static fs_deadline
+fs__deadline_after(int64_t timeout)
+{
+    int64_t now = fs_monotonic_ns();
+    return timeout > INT64_MAX - now ? INT64_MAX : now + timeout;
 }
 
 /* Has s->fd changed from `fd` (closed by another thread)?  Read without
@@ -292,7 +302,7 @@ fs__call(fs_sock *s, int writing, fs_io_fn fn, void *ctx,
             if (timeout <= 0)
                 break;
             if (*deadline == 0)
-                *deadline = fs_monotonic_ns() + timeout;
+                *deadline = fs__deadline_after(timeout);
             int r = fs__wait(fd, writing, *deadline, 0);
             if (r < 0) {
                 err = errno;
@@ -420,7 +430,7 @@ fs_sock_sendall_raw(fs_sock *s, const char *buf, Py_ssize_t len, int flags)
      * does: a slow reader cannot stretch sendall() past the timeout. */
     fs_deadline deadline = 0;
     if (s->timeout_ns > 0)
-        deadline = fs_monotonic_ns() + s->timeout_ns;
+        deadline = fs__deadline_after(s->timeout_ns);
     /* At least one send(), even of nothing: sendall(b'') on a closed or
      * broken socket raises, as in the stdlib. */
     do {

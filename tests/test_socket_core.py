@@ -958,3 +958,26 @@ def test_sendfile_timeout(tmp_path):
             return a.sendfile(f)
     res = assert_same(op)
     assert res[1] is stdsocket.timeout and res[3] == "timed out"
+
+
+def test_recv_big_bufsize_does_not_allocate_bufsize():
+    # recv(1 << 20) on a 16-byte message must not allocate a megabyte per
+    # call (issue point 6): after the first call the peak stays small.
+    import tracemalloc
+    a, b = fastsock.socketpair()
+    with a, b:
+        a.sendall(b"warm")
+        b.recv(1 << 20)             # the scratch buffer is made once
+        tracemalloc.start()
+        try:
+            tracemalloc.reset_peak()
+            base = tracemalloc.get_traced_memory()[0]
+            for _ in range(50):
+                a.sendall(b"s" * 16)
+                assert b.recv(1 << 20) == b"s" * 16
+                a.sendall(b"t" * 16)
+                assert b.recvfrom(1 << 20)[0] == b"t" * 16
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert peak - base < 64 * 1024

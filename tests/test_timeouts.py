@@ -337,3 +337,34 @@ def test_tiny_positive_timeout_is_a_timeout():
             a.settimeout(1e-9)
             return a.getblocking(), a.recv(1)
     assert assert_same(op)[1] is stdsocket.timeout
+
+
+@pytest.mark.parametrize("value", [2**63 // 10**9, 9.2e9, 1e9])
+def test_huge_timeouts_work(mod, value):
+    # The largest timeouts the stdlib accepts: a deadline that far away must
+    # neither overflow nor turn into "expired".
+    a, b = mod.socketpair()
+    with a, b:
+        a.settimeout(value)
+        b.settimeout(value)
+        t = threading.Timer(0.1, b.sendall, args=(b"eventually",))
+        t.start()
+        assert a.recv(100) == b"eventually"
+        t.join()
+        a.sendall(b"x" * 100000)
+        got = 0
+        while got < 100000:
+            got += len(b.recv(65536))
+        assert a.gettimeout() == b.gettimeout() > 1e8
+
+
+@pytest.mark.parametrize("value", [9.2e9, 9.223372036854775e9, 9.3e9,
+                                   -9.2e9, -9.3e9, 2**63 // 10**9,
+                                   2**63 // 10**9 + 1, -(2**63 // 10**9),
+                                   -2**70, 1e-12, float("-inf")])
+def test_settimeout_range_edges(value):
+    def op(m):
+        with m.socket() as s:
+            s.settimeout(value)
+            return s.gettimeout()
+    assert_same(op)
