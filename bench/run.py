@@ -190,6 +190,13 @@ SCENARIOS = [
              "thread-per-connection HTTP/1.0 file server.",
              "server", "req/s", better="higher", load="wrk", server="http",
              c=["tsserver", "http"], target=Target("speedup", 1.3), pinned=False),
+    Scenario("http_wrk_pool", "http.server under wrk, fastsock thread pool",
+             "Informative, no target: http_wrk again, with max_threads=16 "
+             "set on fastsock's side (its opt-in pool of ThreadingMixIn) "
+             "instead of a new thread per request; the stdlib's side is "
+             "unchanged.",
+             "server", "req/s", better="higher", load="wrk", server="http-pool",
+             c=["tsserver", "http"], pinned=False),
     Scenario("shutdown", "shutdown() of a serving server",
              "Time for ThreadingTCPServer.shutdown() to return while another "
              "thread is inside serve_forever(), called at a random moment "
@@ -613,13 +620,13 @@ def fmt_ratio(v):
 
 def status(row):
     t = row.get("target")
-    if not t:
-        return "", ""
-    if t["met"] is None:
-        return t["text"], "n/a"
     cpu = ""
     if row.get("cpu_speedup"):
         cpu = " (server CPU/req: %.2fx)" % row["cpu_speedup"]
+    if not t:
+        return "", ("informative" + cpu if cpu else "")
+    if t["met"] is None:
+        return t["text"], "n/a"
     if t["met"]:
         return t["text"], "met" + cpu
     # Say what the Python floor allows, when there is one.

@@ -482,7 +482,7 @@ def timestamp_handlers(SS):
 
 
 def make_server(kind, impl, directory):
-    if kind == "http":
+    if kind.startswith("http"):
         if impl == "fastsock":
             fs = load_socket(impl)
             need(fs, "patch")
@@ -492,6 +492,8 @@ def make_server(kind, impl, directory):
 
         class Server(http.server.ThreadingHTTPServer):
             request_queue_size = 128
+            if kind.endswith("-pool") and impl != "stdlib":
+                max_threads = 16    # fastsock's opt-in pool (see below)
 
         handler = functools.partial(http.server.SimpleHTTPRequestHandler,
                                     directory=directory)
