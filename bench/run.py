@@ -124,7 +124,8 @@ SCENARIOS = [
     Scenario("pingpong_udp", "ping-pong UDP loopback",
              "64-byte datagram round trips on 127.0.0.1 with sendto/recvfrom "
              "(an address tuple per datagram), pinned to one CPU.",
-             "proc", "us/rt", 1e6, 12000, 5000, _pp("udp"), Target("vs_c", 1.10)),
+             "proc", "us/rt", 1e6, 12000, 5000, _pp("udp"), Target("vs_c", 1.10),
+             floor=True),
     Scenario("pingpong_timeout", "ping-pong TCP, settimeout(10)",
              "The TCP ping-pong with a timeout set on both sockets: the cost "
              "of the readiness waits a timeout needs. C: non-blocking fds, "

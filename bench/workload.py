@@ -401,10 +401,38 @@ def floor_pingpong_tcp(S, rounds):
     return floor_stream_pingpong(a, b, rounds)
 
 
+def floor_pingpong_udp(S, rounds, size=64):
+    """Datagram round trips with os.write/os.read on connected UDP sockets:
+    less work than sendto/recvfrom (no address to parse or to build), so a
+    lower bound for them."""
+    a = S.socket(S.AF_INET, S.SOCK_DGRAM)
+    b = S.socket(S.AF_INET, S.SOCK_DGRAM)
+    a.bind(("127.0.0.1", 0))
+    b.bind(("127.0.0.1", 0))
+    a.connect(b.getsockname())
+    b.connect(a.getsockname())
+    pid = in_child(a, os_echo, b.fileno(), 65536)
+    b.close()
+    msg = b"x" * size
+    fd = a.fileno()
+    read, write = os.read, os.write
+    timer = Timer()
+    timer.start()
+    for _ in range(rounds):
+        write(fd, msg)
+        if len(read(fd, 65536)) != size:
+            raise RuntimeError("short datagram")
+    timer.stop()
+    write(fd, b"")
+    a.close()
+    return timer.result(rounds, reap(pid))
+
+
 def floor_lines(S, count, text):
-    """The same bytes moved through the kernel with os.read, then split by
-    the cheapest line readers Python has, in memory: BytesIO.readline, or
-    iteration over a StringIO of the decoded text."""
+    """The same bytes moved through the kernel with os.read in 64 KiB
+    chunks, each chunk's whole lines then split by the cheapest line readers
+    Python has, in memory: BytesIO.readline for readline(), and for
+    iteration a list of the decoded lines (str.splitlines)."""
     import io
     blob = make_lines(count)
     a, b = S.socketpair()
@@ -412,25 +440,26 @@ def floor_lines(S, count, text):
     timer.start()
     pid = in_child(a, line_writer, b, blob)
     b.close()
-    fd, read, chunks = a.fileno(), os.read, []
+    fd, read = a.fileno(), os.read
+    n = 0
+    tail = b""
     while True:
         chunk = read(fd, 65536)
         if not chunk:
             break
-        chunks.append(chunk)
-    data = b"".join(chunks)
-    n = 0
-    if text:
-        for _ in io.StringIO(data.decode("utf-8")):
-            n += 1
-    else:
-        readline = io.BytesIO(data).readline
-        while readline():
-            n += 1
+        cut = chunk.rfind(b"\n") + 1
+        block, tail = tail + chunk[:cut], chunk[cut:]
+        if text:
+            for _ in block.decode("utf-8").splitlines(True):
+                n += 1
+        else:
+            readline = io.BytesIO(block).readline
+            while readline():
+                n += 1
     timer.stop()
     a.close()
     child_cpu = reap(pid)
-    if n != count:
+    if n != count or tail:
         raise RuntimeError("read %d lines, expected %d" % (n, count))
     return timer.result(n, child_cpu)
 
@@ -438,6 +467,7 @@ def floor_lines(S, count, text):
 FLOORS = {
     "pingpong_unix": floor_pingpong_unix,
     "pingpong_tcp": floor_pingpong_tcp,
+    "pingpong_udp": floor_pingpong_udp,
     "readline": lambda S, n: floor_lines(S, n, text=False),
     "text_iter": lambda S, n: floor_lines(S, n, text=True),
 }
