@@ -1515,11 +1515,13 @@ static Py_ssize_t
 fs__text_line_end(fs_socktext *t, const char *p, Py_ssize_t n, int eof,
                   int *ending)
 {
+    *ending = 0;
+    if (n == 0)
+        return 0;               /* (p may be NULL: nothing buffered yet) */
     const char *nl = memchr(p, '\n', (size_t)n);
     Py_ssize_t upto = nl ? nl - p : n;
     const char *cr = t->nl == FS__NL_LF ? NULL
                                         : memchr(p, '\r', (size_t)upto);
-    *ending = 0;
     if (cr != NULL) {
         Py_ssize_t at = cr - p;
         if (at + 1 == n && !eof)
