@@ -1793,6 +1793,31 @@ fs__text_read(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     return fs__text_forward(t, "read", args, nargs);
 }
 
+/* reconfigure() may change the encoding or the newline mode, and detach()
+ * leaves the wrapper without a buffer: either way the fast path stops. */
+static PyObject *
+fs__text_reconfigure(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                     PyObject *kwnames)
+{
+    fs_socktext *t = (fs_socktext *)self;
+    t->delegated = 1;
+    PyObject *meth = PyObject_GetAttrString(t->wrapper, "reconfigure");
+    if (meth == NULL)
+        return NULL;
+    PyObject *res = PyObject_Vectorcall(meth, args, (size_t)nargs, kwnames);
+    Py_DECREF(meth);
+    return res;
+}
+
+static PyObject *
+fs__text_detach(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    fs_socktext *t = (fs_socktext *)self;
+    t->delegated = 1;
+    return fs__text_forward(t, "detach", NULL, 0);
+}
+
 static PyObject *
 fs__text_enter(PyObject *self, PyObject *unused)
 {
@@ -2016,6 +2041,11 @@ static PyMethodDef fs__text_methods[] = {
      "readlines(hint=-1, /) -> list of str"},
     {"read", FASTCALL(fs__text_read), METH_FASTCALL,
      "read(size=-1, /) -> str"},
+    {"reconfigure", FASTCALL(fs__text_reconfigure),
+     METH_FASTCALL | METH_KEYWORDS, "reconfigure(*, encoding, errors, "
+     "newline, line_buffering, write_through)"},
+    {"detach", fs__text_detach, METH_NOARGS,
+     "detach() -> the binary file"},
     {"__enter__", fs__text_enter, METH_NOARGS, NULL},
     {"__exit__", FASTCALL(fs__text_exit), METH_FASTCALL, NULL},
     {NULL, NULL, 0, NULL}

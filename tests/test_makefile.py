@@ -1017,3 +1017,21 @@ def test_text_write_through_fast_text_file():
             a.close()
             b.close()
     assert assert_same(scenario)[1] == b"answer\r\n"
+
+
+def test_text_reconfigure_and_detach_stop_the_fast_path():
+    def scenario(module):
+        a, b = pair(module)
+        try:
+            f = b.makefile("r", encoding="utf-8")
+            f.reconfigure(newline="\r")    # allowed before the first read
+            a.sendall(b"one\rtwo\rthree\n")
+            res = [f.readline(), f.readline()]
+            raw = f.detach()
+            res.append(outcome(f.readline)[:2])
+            raw.close()
+            return res
+        finally:
+            a.close()
+            b.close()
+    assert assert_same(scenario)[:2] == ["one\r", "two\r"]
