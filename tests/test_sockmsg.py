@@ -431,36 +431,80 @@ def test_scm_rights_limits_and_bad_fds(sender):
         closeall(fds)
 
 
+def _recv_with(sock, how, size):
+    """recvmsg or recvmsg_into with a control buffer of `size` bytes, as
+    a comparable (data, ancdata, flags, address)."""
+    if how == "recvmsg":
+        return sock.recvmsg(10, size)
+    buf = bytearray(10)
+    n, anc, flags, addr = sock.recvmsg_into([buf], size)
+    return bytes(buf[:n]), anc, flags, addr
+
+
 @pytest.mark.parametrize("sender", MODS)
-def test_truncated_control_data(sender):
-    """Every control-buffer size from 0 to past what 4 fds need: the same
-    items, lengths, MSG_CTRUNC and warnings as the stdlib, and every fd
-    that arrives is one we can close (none leak, none overflow)."""
+@pytest.mark.parametrize("nfds", [1, 4, 9])
+@pytest.mark.parametrize("how", ["recvmsg", "recvmsg_into"])
+def test_truncated_control_data(sender, nfds, how):
+    """Every control-buffer size from 0 to past what the fds need: the
+    same items, lengths, MSG_CTRUNC and warnings as the stdlib, and every
+    fd that arrives is one we can close (none leak, none overflow)."""
     mod = fastsock
     before = open_fd_count()
-    fds = open_devnull(4)
+    fds = open_devnull(nfds)
     try:
-        for size in list(range(0, mod.CMSG_SPACE(4 * INT) + 9)) + [4096]:
+        for size in list(range(0, mod.CMSG_SPACE(nfds * INT) + 9)) + [4096]:
             results = {}
             for rmod in MODS:
-                a, b = unix_pair(sender, rmod)
+                a, b = unix_pair(sender, rmod, stdsocket.SOCK_DGRAM)
                 with a, b:
                     a.sendmsg([b"x"], [(SOL_SOCKET, SCM_RIGHTS,
                                         array.array("i", fds))])
                     with warnings.catch_warnings(record=True) as w:
                         warnings.simplefilter("always")
-                        res = b.recvmsg(10, size)
+                        res = _recv_with(b, how, size)
                     closeall(fds_of(res[1]))
                     results[rmod] = (shape(res), [str(x.message) for x in w])
             assert results["fastsock"] == results["stdlib"], size
             (data, anc, flags, _), _ = results["stdlib"]
-            if size < mod.CMSG_LEN(4 * INT):
+            assert data == b"x"
+            if size < mod.CMSG_LEN(nfds * INT):
                 assert flags & stdsocket.MSG_CTRUNC
             else:
                 assert not flags & stdsocket.MSG_CTRUNC
+                assert anc == [(SOL_SOCKET, SCM_RIGHTS,
+                                "%d bytes of fds" % (nfds * INT))]
     finally:
         closeall(fds)
     assert open_fd_count() == before
+
+
+@pytest.mark.skipif(SCM_CREDENTIALS is None, reason="no SCM_CREDENTIALS")
+@pytest.mark.parametrize("how", ["recvmsg", "recvmsg_into"])
+def test_truncated_credentials(how):
+    """Credentials (12 bytes) and descriptors in one message, every
+    control-buffer size: two items, either of which may be cut."""
+    fd, = open_devnull(1)
+    try:
+        for size in range(0, 2 * fastsock.CMSG_SPACE(12) + 9):
+            results = {}
+            for rmod in MODS:
+                a, b = unix_pair(rmod, rmod, stdsocket.SOCK_DGRAM)
+                with a, b:
+                    b.setsockopt(SOL_SOCKET, stdsocket.SO_PASSCRED, 1)
+                    a.sendmsg([b"x"], [(SOL_SOCKET, SCM_RIGHTS,
+                                        struct.pack("i", fd))])
+                    with warnings.catch_warnings(record=True) as w:
+                        warnings.simplefilter("always")
+                        res = _recv_with(b, how, size)
+                    closeall(fds_of(res[1]))
+                    results[rmod] = (shape(res), [str(x.message) for x in w])
+            assert results["fastsock"] == results["stdlib"], size
+        # The largest size got both items whole.
+        anc = results["stdlib"][0][1]
+        assert sorted(kind for _, kind, _ in anc) == sorted(
+            [SCM_RIGHTS, SCM_CREDENTIALS])
+    finally:
+        os.close(fd)
 
 
 @pytest.mark.parametrize("mod_name", MODS)
