@@ -291,6 +291,35 @@ def test_udp_pktinfo_ancillary():
     assert cut_flags & stdsocket.MSG_CTRUNC and len(cut_anc[0][2]) == 4
 
 
+@linux_only
+def test_udp6_pktinfo_and_hoplimit(need_ipv6):
+    def run(mod):
+        rx = mod.socket(mod.AF_INET6, mod.SOCK_DGRAM)
+        tx = mod.socket(mod.AF_INET6, mod.SOCK_DGRAM)
+        with rx, tx:
+            rx.settimeout(10)
+            rx.setsockopt(mod.IPPROTO_IPV6, mod.IPV6_RECVPKTINFO, 1)
+            rx.setsockopt(mod.IPPROTO_IPV6, mod.IPV6_RECVHOPLIMIT, 1)
+            rx.bind(("::1", 0))
+            tx.bind(("::1", 0))
+            # An explicit hop limit sent as ancillary data comes back.
+            tx.sendmsg([b"six"], [(mod.IPPROTO_IPV6, mod.IPV6_HOPLIMIT,
+                                   struct.pack("i", 7))], 0, rx.getsockname())
+            data, anc, flags, addr = rx.recvmsg(10, 256)
+            # Room for the first item only: the second is dropped.
+            tx.sendto(b"six", rx.getsockname())
+            cut = rx.recvmsg(10, mod.CMSG_SPACE(20))
+            return (data, sorted(anc), flags, addr == tx.getsockname(),
+                    cut[1], cut[2])
+    res = assert_same(run)
+    data, anc, flags, same_addr, cut_anc, cut_flags = res[1]
+    kinds = {kind: payload for _, kind, payload in anc}
+    assert data == b"six" and flags == 0 and same_addr
+    assert kinds[stdsocket.IPV6_HOPLIMIT] == struct.pack("i", 7)
+    assert len(kinds[stdsocket.IPV6_PKTINFO]) == 20
+    assert len(cut_anc) == 1 and cut_flags & stdsocket.MSG_CTRUNC
+
+
 def test_udp_sendmsg_address_errors():
     def run(mod, addr):
         with mod.socket(mod.AF_INET, mod.SOCK_DGRAM) as s:
