@@ -476,11 +476,31 @@ fs__readline_impl(fs_sockfile *f, Py_ssize_t limit)
     return res;
 }
 
+/* The case worth making short: readline() or next() with a whole line
+ * already buffered.  Only a readable, open, buffered file ever has bytes
+ * buffered, so that is checked too.  NULL without an exception when it
+ * does not apply. */
+static inline PyObject *
+fs__buffered_line(fs_sockfile *f)
+{
+    Py_ssize_t avail = FS__AVAIL(f);
+    if (avail <= 0 || f->rlock.owner != 0)
+        return NULL;
+    const char *start = f->rbuf + f->rpos;
+    const char *nl = memchr(start, '\n', (size_t)avail);
+    return nl != NULL ? fs__take(f, nl - start + 1) : NULL;
+}
+
 static PyObject *
 fs__file_readline(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     fs_sockfile *f = (fs_sockfile *)self;
     Py_ssize_t limit;
+    if (nargs == 0) {
+        PyObject *line = fs__buffered_line(f);
+        if (line != NULL || PyErr_Occurred())
+            return line;
+    }
     if (fs__check_nargs("readline", nargs, 0, 1) < 0 ||
         fs__arg_size(args, nargs, -1, &limit) < 0)
         return NULL;
@@ -499,10 +519,12 @@ static PyObject *
 fs__file_iternext(PyObject *self)
 {
     fs_sockfile *f = (fs_sockfile *)self;
+    PyObject *line = fs__buffered_line(f);
+    if (line != NULL || PyErr_Occurred())
+        return line;
     if (fs__check_read(f, FS__READLINE_CLOSED(f), "read") < 0)
         return NULL;
-    PyObject *line = f->raw ? fs__raw_readline(f, -1)
-                            : fs__readline_impl(f, -1);
+    line = f->raw ? fs__raw_readline(f, -1) : fs__readline_impl(f, -1);
     if (line != NULL && PyBytes_GET_SIZE(line) == 0) {
         Py_DECREF(line);
         return NULL;
@@ -1484,6 +1506,7 @@ typedef struct {
     fs_sockfile *bin;       /* the binary file (strong) */
     PyObject *wrapper;      /* the io.TextIOWrapper over it (strong) */
     PyObject *errors;       /* the wrapper's errors, a str */
+    const char *errors_c;   /* its UTF-8 form; NULL for "strict" */
     char enc;               /* FS__ENC_*: NONE disables the fast path */
     char nl;                /* FS__NL_*: OTHER disables the fast path */
     char delegated;         /* reading was handed to the wrapper */
@@ -1540,19 +1563,44 @@ fs__text_line_end(fs_socktext *t, const char *p, Py_ssize_t n, int eof,
     return eof ? n : 0;
 }
 
+/* Is p[0:n] all ASCII?  A word at a time: lines are short, but many. */
+static inline int
+fs__is_ascii(const char *p, Py_ssize_t n)
+{
+    uint64_t acc = 0, w;
+    Py_ssize_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, p + i, 8);
+        acc |= w;
+    }
+    for (; i < n; i++)
+        acc |= (unsigned char)p[i];
+    return (acc & UINT64_C(0x8080808080808080)) == 0;
+}
+
 /* Decode a line of len bytes at p, translating its ending to "\n" in the
  * universal mode.  NULL with no exception set means "let the wrapper do
  * it" (a decoding error, which the wrapper will report its own way). */
 static PyObject *
 fs__text_decode(fs_socktext *t, const char *p, Py_ssize_t len, int ending)
 {
-    const char *errors = PyUnicode_AsUTF8(t->errors);
-    if (errors == NULL)
-        return NULL;
+    const char *errors = t->errors_c;
     Py_ssize_t dlen = len;
+    int to_lf = t->nl == FS__NL_UNIVERSAL &&
+                (ending & (FS__SEEN_CR | FS__SEEN_CRLF));
     if (t->nl == FS__NL_UNIVERSAL && ending == FS__SEEN_CRLF)
         dlen--;                 /* decode "...\r", then make it "...\n" */
     PyObject *res;
+    if (fs__is_ascii(p, dlen)) {
+        /* Every supported codec reads ASCII as itself: copy it. */
+        res = PyUnicode_New(dlen, 127);
+        if (res != NULL) {
+            memcpy(PyUnicode_1BYTE_DATA(res), p, (size_t)dlen);
+            if (to_lf)
+                PyUnicode_1BYTE_DATA(res)[dlen - 1] = '\n';
+        }
+        return res;
+    }
     if (t->enc == FS__ENC_UTF8)
         res = PyUnicode_DecodeUTF8(p, dlen, errors);
     else if (t->enc == FS__ENC_LATIN1)
@@ -1564,7 +1612,7 @@ fs__text_decode(fs_socktext *t, const char *p, Py_ssize_t len, int ending)
             PyErr_Clear();
         return NULL;
     }
-    if (t->nl != FS__NL_UNIVERSAL || !(ending & (FS__SEEN_CR | FS__SEEN_CRLF)))
+    if (!to_lf)
         return res;
     if (PyUnicode_GET_LENGTH(res) == 1) {
         /* A lone "\r" may be a shared one-character string. */
@@ -1623,7 +1671,8 @@ fs__text_take(fs_socktext *t, Py_ssize_t len, int ending, int eof)
 {
     fs_sockfile *f = t->bin;
     if (t->strict) {
-        if (fs__text_check(t, eof) < 0)
+        if ((eof || (t->bad_at < 0 && t->checked != FS__AVAIL(f))) &&
+            fs__text_check(t, eof) < 0)
             return NULL;
         if (t->bad_at >= 0 && len > t->bad_at)
             return NULL;
@@ -1984,6 +2033,14 @@ fs__text_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     t->bin = (fs_sockfile *)Py_NewRef(bin);
     t->wrapper = Py_NewRef(wrapper);
     t->errors = errors;
+    t->errors_c = PyUnicode_AsUTF8(errors);
+    if (t->errors_c == NULL) {
+        Py_DECREF(t);
+        return NULL;
+    }
+    /* NULL is the C API's spelling of "strict", and the quickest. */
+    if (strcmp(t->errors_c, "strict") == 0)
+        t->errors_c = NULL;
     t->enc = (char)enc;
     t->nl = (char)fs__text_newline_mode(newline);
     t->bad_at = -1;
