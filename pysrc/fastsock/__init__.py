@@ -161,7 +161,7 @@ class socket(_fastsock.socket):
         text.mode = mode
         return text
 
-    def _check_sendfile_args(self, file, offset, count):
+    def _check_sendfile_params(self, file, offset, count):
         if "b" not in getattr(file, "mode", "b"):
             raise ValueError("file should be opened in binary mode")
         if not self.type & SOCK_STREAM:
@@ -174,9 +174,9 @@ class socket(_fastsock.socket):
                 raise ValueError(
                     "count must be a positive integer (got {!r})".format(count))
 
-    def _sendfile_zero_copy(self, file, offset, count):
+    def _sendfile_use_sendfile(self, file, offset=0, count=None):
         """Send with os.sendfile(); _GiveupOnSendfile if it cannot start."""
-        self._check_sendfile_args(file, offset, count)
+        self._check_sendfile_params(file, offset, count)
         try:
             infd = file.fileno()
             size = _os.fstat(infd).st_size
@@ -219,9 +219,9 @@ class socket(_fastsock.socket):
                 if sent_total > 0 and hasattr(file, "seek"):
                     file.seek(offset)
 
-    def _sendfile_copy(self, file, offset, count):
+    def _sendfile_use_send(self, file, offset=0, count=None):
         """Send by reading the file and calling send(): the fallback."""
-        self._check_sendfile_args(file, offset, count)
+        self._check_sendfile_params(file, offset, count)
         if self.gettimeout() == 0:
             raise ValueError("non-blocking sockets are not supported")
         if offset:
@@ -256,9 +256,9 @@ class socket(_fastsock.socket):
         falling back to send() for files that are not regular files.
         """
         try:
-            return self._sendfile_zero_copy(file, offset, count)
+            return self._sendfile_use_sendfile(file, offset, count)
         except _GiveupOnSendfile:
-            return self._sendfile_copy(file, offset, count)
+            return self._sendfile_use_send(file, offset, count)
 
 
 # accept() makes plain fastsock.socket objects, even on a subclass, as the
