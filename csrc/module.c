@@ -12,12 +12,41 @@
 /* Byte order                                                            */
 /* ------------------------------------------------------------------ */
 
-/* Convert `arg` to an unsigned value of at most `bits` bits, raising what
- * the stdlib raises: TypeError for a non-integer, OverflowError for a
- * negative value or one that does not fit. */
+/* The 16-bit argument of htons/ntohs, read as the stdlib reads it: the
+ * "i" format (so each version words its type and range errors its own way),
+ * then the 16-bit range.  3.9 still truncated big values with a warning. */
 static int
-fs__arg_uint(PyObject *arg, unsigned int bits, const char *what,
-             unsigned long *out)
+fs__arg_u16(PyObject *arg, const char *name, uint16_t *out)
+{
+    int x;
+    if (!PyArg_Parse(arg, "i", &x))
+        return -1;
+    if (x < 0) {
+        PyErr_Format(PyExc_OverflowError, "%s: can't convert negative "
+                     "Python int to C 16-bit unsigned integer", name);
+        return -1;
+    }
+    if (x > 0xffff) {
+#if PY_VERSION_HEX < 0x030A0000
+        if (PyErr_WarnFormat(PyExc_DeprecationWarning, 1, "%s: Python int "
+                             "too large to convert to C 16-bit unsigned "
+                             "integer (The silent truncation is deprecated)",
+                             name) < 0)
+            return -1;
+#else
+        PyErr_Format(PyExc_OverflowError, "%s: Python int too large to "
+                     "convert to C 16-bit unsigned integer", name);
+        return -1;
+#endif
+    }
+    *out = (uint16_t)x;
+    return 0;
+}
+
+/* The 32-bit argument of htonl/ntohl: an int (no __index__), unsigned,
+ * at most 32 bits, with the stdlib's messages. */
+static int
+fs__arg_u32(PyObject *arg, uint32_t *out)
 {
     if (!PyLong_Check(arg)) {
         PyErr_Format(PyExc_TypeError, "expected int, %s found",
@@ -25,22 +54,13 @@ fs__arg_uint(PyObject *arg, unsigned int bits, const char *what,
         return -1;
     }
     unsigned long v = PyLong_AsUnsignedLong(arg);
-    if (v == (unsigned long)-1 && PyErr_Occurred()) {
-        if (PyErr_ExceptionMatches(PyExc_OverflowError)) {
-            PyErr_Clear();
-            PyErr_Format(PyExc_OverflowError,
-                         "%s: Python int too large to convert to C %u-bit "
-                         "unsigned integer", what, bits);
-        }
+    if (v == (unsigned long)-1 && PyErr_Occurred())
+        return -1;
+    if (v > 0xffffffffUL) {
+        PyErr_SetString(PyExc_OverflowError, "int larger than 32 bits");
         return -1;
     }
-    if (bits < 8 * sizeof(unsigned long) && (v >> bits) != 0) {
-        PyErr_Format(PyExc_OverflowError,
-                     "%s: Python int too large to convert to C %u-bit "
-                     "unsigned integer", what, bits);
-        return -1;
-    }
-    *out = v;
+    *out = (uint32_t)v;
     return 0;
 }
 
@@ -48,40 +68,40 @@ static PyObject *
 fs__htons(PyObject *m, PyObject *arg)
 {
     (void)m;
-    unsigned long v;
-    if (fs__arg_uint(arg, 16, "htons", &v) < 0)
+    uint16_t v;
+    if (fs__arg_u16(arg, "htons", &v) < 0)
         return NULL;
-    return PyLong_FromUnsignedLong(htons((uint16_t)v));
+    return PyLong_FromUnsignedLong(htons(v));
 }
 
 static PyObject *
 fs__ntohs(PyObject *m, PyObject *arg)
 {
     (void)m;
-    unsigned long v;
-    if (fs__arg_uint(arg, 16, "ntohs", &v) < 0)
+    uint16_t v;
+    if (fs__arg_u16(arg, "ntohs", &v) < 0)
         return NULL;
-    return PyLong_FromUnsignedLong(ntohs((uint16_t)v));
+    return PyLong_FromUnsignedLong(ntohs(v));
 }
 
 static PyObject *
 fs__htonl(PyObject *m, PyObject *arg)
 {
     (void)m;
-    unsigned long v;
-    if (fs__arg_uint(arg, 32, "htonl", &v) < 0)
+    uint32_t v;
+    if (fs__arg_u32(arg, &v) < 0)
         return NULL;
-    return PyLong_FromUnsignedLong(htonl((uint32_t)v));
+    return PyLong_FromUnsignedLong(htonl(v));
 }
 
 static PyObject *
 fs__ntohl(PyObject *m, PyObject *arg)
 {
     (void)m;
-    unsigned long v;
-    if (fs__arg_uint(arg, 32, "ntohl", &v) < 0)
+    uint32_t v;
+    if (fs__arg_u32(arg, &v) < 0)
         return NULL;
-    return PyLong_FromUnsignedLong(ntohl((uint32_t)v));
+    return PyLong_FromUnsignedLong(ntohl(v));
 }
 
 /* ------------------------------------------------------------------ */

@@ -981,3 +981,27 @@ def test_recv_big_bufsize_does_not_allocate_bufsize():
         finally:
             tracemalloc.stop()
     assert peak - base < 64 * 1024
+
+
+# ---------------------------------------------------------- byte order
+
+BYTE_ORDER_VALUES = [0, 1, 0x1234, 65535, 65536, 2**31, 2**32 - 1, 2**32, -1,
+                     -2**40, 2**64, 2**100, 1.5, "1", None, True]
+
+
+@pytest.mark.parametrize("func", ["htons", "ntohs", "htonl", "ntohl"])
+@pytest.mark.parametrize("value", BYTE_ORDER_VALUES, ids=repr)
+def test_byte_order_functions(func, value):
+    def op(m):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")      # 3.9's truncation warning
+            return getattr(m, func)(value)
+    assert_same(op)
+
+
+def test_byte_order_roundtrip(mod):
+    for v in (0, 1, 0x1234, 0xFFFF):
+        assert mod.ntohs(mod.htons(v)) == v
+    for v in (0, 1, 0x12345678, 0xFFFFFFFF):
+        assert mod.ntohl(mod.htonl(v)) == v
+    assert mod.htons(1) == (256 if sys.byteorder == "little" else 1)
