@@ -285,8 +285,12 @@ fs__make_room(fs_sockfile *f, Py_ssize_t need)
         if (f->rcap - f->rend >= need)
             return 0;
     }
+    if (need > PY_SSIZE_T_MAX - f->rend) {
+        PyErr_NoMemory();       /* an absurd buffer_size */
+        return -1;
+    }
     Py_ssize_t want = f->rend + need;
-    if (f->rcap > 0 && want < 2 * f->rcap && f->rcap <= PY_SSIZE_T_MAX / 2)
+    if (f->rcap > 0 && f->rcap <= PY_SSIZE_T_MAX / 2 && want < 2 * f->rcap)
         want = 2 * f->rcap;
     char *nbuf = PyMem_Realloc(f->rbuf, (size_t)want);
     if (nbuf == NULL) {
@@ -324,7 +328,7 @@ fs__fill(fs_sockfile *f)
 static void
 fs__maybe_shrink(fs_sockfile *f)
 {
-    if (f->rpos != f->rend || f->rcap <= 4 * f->bufsize ||
+    if (f->rpos != f->rend || f->rcap / 4 <= f->bufsize ||
         f->rcap <= 65536)
         return;
     PyMem_Free(f->rbuf);
@@ -451,6 +455,46 @@ fs__readline_locked(fs_sockfile *f, Py_ssize_t limit)
     }
 }
 
+/* readline(limit) of a read-write pair, with the read lock held.  The
+ * stdlib's pair reads lines with IOBase.readline, peek() then read() in
+ * steps, and bounds each step by the whole limit rather than by what is
+ * left of it, so a line can come out longer than the limit.  Reproduced,
+ * since the results differ. */
+static PyObject *
+fs__pair_readline_limited(fs_sockfile *f, Py_ssize_t limit)
+{
+    Py_ssize_t got = 0;
+    PyObject *res = PyBytes_FromStringAndSize(NULL, limit);
+    while (res != NULL && got < limit) {
+        Py_ssize_t r = FS__AVAIL(f) > 0 ? 1 : fs__fill(f);
+        if (r == 0)
+            break;
+        if (r < 0) {
+            if (r == FS__NO_DATA)
+                PyErr_SetString(PyExc_OSError, "read() should have returned "
+                                "a bytes object, not 'NoneType'");
+            Py_CLEAR(res);
+            break;
+        }
+        const char *start = f->rbuf + f->rpos;
+        Py_ssize_t n = FS__AVAIL(f) < limit ? FS__AVAIL(f) : limit;
+        const char *nl = memchr(start, '\n', (size_t)n);
+        if (nl != NULL)
+            n = nl - start + 1;
+        if (got + n > PyBytes_GET_SIZE(res) &&
+            _PyBytes_Resize(&res, got + n) < 0)
+            break;
+        memcpy(PyBytes_AS_STRING(res) + got, start, (size_t)n);
+        f->rpos += n;
+        got += n;
+        if (nl != NULL)
+            break;
+    }
+    if (res != NULL && got != PyBytes_GET_SIZE(res))
+        _PyBytes_Resize(&res, got);
+    return res;
+}
+
 /* The hot path of readline and iteration: a whole line already buffered
  * costs one memchr and one bytes object, with no lock (nothing else can
  * run under our GIL and no other thread is inside a refill). */
@@ -471,7 +515,9 @@ fs__readline_impl(fs_sockfile *f, Py_ssize_t limit)
         return PyBytes_FromStringAndSize(NULL, 0);
     if (fs__enter_read(f, "readline of closed file") < 0)
         return NULL;
-    PyObject *res = fs__readline_locked(f, limit);
+    PyObject *res = limit > 0 && FS__IS_PAIR(f)
+                    ? fs__pair_readline_limited(f, limit)
+                    : fs__readline_locked(f, limit);
     fs__leave_read(f);
     return res;
 }
@@ -1415,6 +1461,15 @@ fs__file_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     f->raw = bufsize == 0;
     f->reading = reading;
     f->writing = writing;
+    /* The buffers exist from the start, as the stdlib's do: an impossible
+     * buffer_size fails here, in makefile(), not at the first read. */
+    if (!f->raw && ((reading && fs__make_room(f, bufsize) < 0) ||
+                    (writing && (f->wbuf = PyMem_Malloc((size_t)bufsize))
+                                == NULL))) {
+        f->closed = 1;
+        Py_DECREF(f);
+        return PyErr_Occurred() ? NULL : PyErr_NoMemory();
+    }
     f->sock = (fs_sock *)Py_NewRef(sock);
     fs_sock_incref_io(f->sock);
     return (PyObject *)f;

@@ -1035,3 +1035,23 @@ def test_text_reconfigure_and_detach_stop_the_fast_path():
             a.close()
             b.close()
     assert assert_same(scenario)[:2] == ["one\r", "two\r"]
+
+
+@pytest.mark.parametrize("data,limit", [(b"\x00\x00\x00\x00\n", 4),
+                                        (b"abcdefghij\n", 5)])
+def test_pair_readline_limit_quirk(data, limit):
+    # The stdlib's read-write pair can return more than the limit when a
+    # line spans refills; fastsock returns what the stdlib returns.
+    def scenario(module):
+        a, b = pair(module)
+        try:
+            a.sendall(data)
+            a.shutdown(stdsocket.SHUT_WR)
+            f = b.makefile("rwb", 3)
+            res = [f.readline(limit), f.readline(limit), f.readline(limit)]
+            f.close()
+            return res
+        finally:
+            a.close()
+            b.close()
+    assert b"".join(assert_same(scenario)) == data
