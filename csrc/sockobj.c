@@ -1270,22 +1270,85 @@ fs__sock_recv(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
     return fs__recv_bytes((fs_sock *)self, n, &io, fs__do_recv);
 }
 
-/* Parse (buffer, nbytes=0, flags=0) of recv_into / recvfrom_into. */
+/* The common call recv_into(buf[, nbytes[, flags]]) with plain ints and a
+ * writable buffer, parsed without building a tuple.  Returns -1 with no
+ * exception set for anything else: the caller then takes the slow path,
+ * which words every error as the stdlib's parser does. */
 static int
-fs__parse_into(const char *name, PyObject *args, PyObject *kwds,
-               Py_buffer *view, Py_ssize_t *nbytes, int *flags)
+fs__parse_into_fast(PyObject *const *args, Py_ssize_t nargs,
+                    Py_buffer *view, Py_ssize_t *nbytes, int *flags)
+{
+    for (Py_ssize_t i = 1; i < nargs; i++)
+        if (!PyLong_CheckExact(args[i]))
+            return -1;
+    if (nargs >= 2) {
+        *nbytes = PyLong_AsSsize_t(args[1]);
+        if (*nbytes == -1 && PyErr_Occurred()) {
+            PyErr_Clear();
+            return -1;
+        }
+    }
+    if (nargs == 3) {
+        int overflow;
+        long f = PyLong_AsLongAndOverflow(args[2], &overflow);
+        if (overflow || f < INT_MIN || f > INT_MAX)
+            return -1;
+        *flags = (int)f;
+    }
+    if (PyObject_GetBuffer(args[0], view, PyBUF_WRITABLE) < 0) {
+        PyErr_Clear();
+        return -1;
+    }
+    return 0;
+}
+
+/* The stdlib's parser, "w*|ni" with keywords, over fastcall arguments. */
+static int
+fs__parse_into_slow(const char *name, PyObject *const *args,
+                    Py_ssize_t nargs, PyObject *kwnames, Py_buffer *view,
+                    Py_ssize_t *nbytes, int *flags)
 {
     static char *kwlist[] = {"buffer", "nbytes", "flags", NULL};
     char fmt[64];
+    PyObject *tuple = PyTuple_New(nargs), *kw = NULL;
+    int ok = 0;
+
+    if (tuple == NULL)
+        return -1;
+    for (Py_ssize_t i = 0; i < nargs; i++)
+        PyTuple_SET_ITEM(tuple, i, Py_NewRef(args[i]));
+    Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+    if (nkw > 0 && (kw = PyDict_New()) == NULL)
+        goto done;
+    for (Py_ssize_t i = 0; i < nkw; i++)
+        if (PyDict_SetItem(kw, PyTuple_GET_ITEM(kwnames, i),
+                           args[nargs + i]) < 0)
+            goto done;
+    PyOS_snprintf(fmt, sizeof(fmt), "w*|ni:%s", name);
+    ok = PyArg_ParseTupleAndKeywords(tuple, kw, fmt, kwlist, view, nbytes,
+                                     flags);
+done:
+    Py_DECREF(tuple);
+    Py_XDECREF(kw);
+    return ok ? 0 : -1;
+}
+
+/* Parse (buffer, nbytes=0, flags=0) of recv_into / recvfrom_into. */
+static int
+fs__parse_into(const char *name, PyObject *const *args, Py_ssize_t nargs,
+               PyObject *kwnames, Py_buffer *view, Py_ssize_t *nbytes,
+               int *flags)
+{
     *nbytes = 0;
     *flags = 0;
     /* The two methods word this error differently in the stdlib. */
     const char *too_small = strcmp(name, "recv_into") == 0
         ? "buffer too small for requested bytes"
         : "nbytes is greater than the length of the buffer";
-    PyOS_snprintf(fmt, sizeof(fmt), "w*|ni:%s", name);
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, fmt, kwlist, view, nbytes,
-                                     flags))
+    if ((kwnames != NULL || nargs < 1 || nargs > 3 ||
+         fs__parse_into_fast(args, nargs, view, nbytes, flags) < 0) &&
+        fs__parse_into_slow(name, args, nargs, kwnames, view, nbytes,
+                            flags) < 0)
         return -1;
     if (*nbytes < 0) {
         PyBuffer_Release(view);
@@ -1303,13 +1366,15 @@ fs__parse_into(const char *name, PyObject *args, PyObject *kwds,
 }
 
 static PyObject *
-fs__sock_recv_into(PyObject *self, PyObject *args, PyObject *kwds)
+fs__sock_recv_into(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                   PyObject *kwnames)
 {
     Py_buffer view;
     Py_ssize_t n;
     int flags;
 
-    if (fs__parse_into("recv_into", args, kwds, &view, &n, &flags) < 0)
+    if (fs__parse_into("recv_into", args, nargs, kwnames, &view, &n,
+                       &flags) < 0)
         return NULL;
     /* As recv(0): an empty buffer is filled without a syscall. */
     Py_ssize_t got = n == 0 ? 0 :
@@ -1344,7 +1409,8 @@ fs__sock_recvfrom(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
 }
 
 static PyObject *
-fs__sock_recvfrom_into(PyObject *self, PyObject *args, PyObject *kwds)
+fs__sock_recvfrom_into(PyObject *self, PyObject *const *args,
+                       Py_ssize_t nargs, PyObject *kwnames)
 {
     fs_sock *s = (fs_sock *)self;
     Py_buffer view;
@@ -1352,7 +1418,8 @@ fs__sock_recvfrom_into(PyObject *self, PyObject *args, PyObject *kwds)
     int flags;
     fs_addr a;
 
-    if (fs__parse_into("recvfrom_into", args, kwds, &view, &n, &flags) < 0)
+    if (fs__parse_into("recvfrom_into", args, nargs, kwnames, &view, &n,
+                       &flags) < 0)
         return NULL;
     fs__io io = {.buf = view.buf, .len = (size_t)n, .flags = flags,
                  .addr = &a};
@@ -1552,12 +1619,12 @@ fs__sock_getsockopt(PyObject *self, PyObject *args)
 static PyMethodDef fs__sock_methods[] = {
     {"recv", FASTCALL(fs__sock_recv), METH_FASTCALL | METH_KEYWORDS,
      "recv(bufsize[, flags]) -> data\n\nReceive up to bufsize bytes."},
-    {"recv_into", FASTCALL(fs__sock_recv_into), METH_VARARGS | METH_KEYWORDS,
+    {"recv_into", FASTCALL(fs__sock_recv_into), METH_FASTCALL | METH_KEYWORDS,
      "recv_into(buffer, [nbytes[, flags]]) -> nbytes_read"},
     {"recvfrom", FASTCALL(fs__sock_recvfrom), METH_FASTCALL | METH_KEYWORDS,
      "recvfrom(buffersize[, flags]) -> (data, address info)"},
     {"recvfrom_into", FASTCALL(fs__sock_recvfrom_into),
-     METH_VARARGS | METH_KEYWORDS,
+     METH_FASTCALL | METH_KEYWORDS,
      "recvfrom_into(buffer[, nbytes[, flags]]) -> (nbytes, address info)"},
     {"send", FASTCALL(fs__sock_send), METH_FASTCALL | METH_KEYWORDS,
      "send(data[, flags]) -> count"},

@@ -370,3 +370,26 @@ ORDER_TABLE = [
 def test_argument_check_order(meth, args):
     res = assert_same(lambda m: _dgram_pair_call(m, meth, args, {}))
     assert res[0] == "raise"
+
+
+MIXED_TABLE = [
+    ("recv_into", (bytearray(8),), dict(nbytes=3)),
+    ("recv_into", (bytearray(8), 3), dict(flags=0)),
+    ("recv_into", (bytearray(8), 3), dict(nbytes=2)),
+    ("recv_into", (bytearray(8),), dict(bogus=1)),
+    ("recv_into", (), dict(nbytes=3)),
+    ("recvfrom_into", (bytearray(8),), dict(flags=0)),
+    ("recvfrom_into", (bytearray(8), 2, 0), dict(buffer=bytearray(2))),
+    ("recv_into", (bytearray(8), True), {}),
+    ("recv_into", (bytearray(8), 2**63), {}),
+    ("recv_into", (bytearray(8), 2, 2**31), {}),
+    ("recv_into", (bytearray(8), 2, -2**31 - 1), {}),
+    ("recv_into", (memoryview(bytearray(8)).toreadonly(),), {}),
+    ("recvfrom_into", (bytearray(8), 2.0), {}),
+]
+
+
+@pytest.mark.parametrize("meth,args,kwargs", MIXED_TABLE,
+                         ids=["%s%r%r" % row for row in MIXED_TABLE])
+def test_into_methods_mixed_arguments(meth, args, kwargs):
+    assert_same(lambda m: _dgram_pair_call(m, meth, args, kwargs))
