@@ -1005,3 +1005,23 @@ def test_byte_order_roundtrip(mod):
     for v in (0, 1, 0x12345678, 0xFFFFFFFF):
         assert mod.ntohl(mod.htonl(v)) == v
     assert mod.htons(1) == (256 if sys.byteorder == "little" else 1)
+
+
+def test_send_fds_ignores_flags_like_the_stdlib():
+    # The stdlib's send_fds() drops flags and address (every version up to
+    # 3.13): MSG_DONTWAIT on a full socket still blocks there, so here a
+    # bad flag value must not reach sendmsg() either.
+    def op(m):
+        a, b = m.socketpair()
+        with a, b:
+            r, w = os.pipe()
+            try:
+                n = m.send_fds(a, [b"x"], [r], 0x7fffffff)
+                msg, fds, flags, addr = m.recv_fds(b, 10, 1)
+                for fd in fds:
+                    os.close(fd)
+                return n, msg, len(fds)
+            finally:
+                os.close(r)
+                os.close(w)
+    assert assert_same(op)[1] == (1, b"x", 1)

@@ -369,10 +369,11 @@ def send_fds(sock, buffers, fds, flags=0, address=None):
 
     Send the list of file descriptors fds over an AF_UNIX socket.
     """
+    # Every stdlib version so far (3.9-3.13) passes neither flags nor
+    # address on to sendmsg(); fastsock does the same, so that code behaves
+    # identically under both modules.
     anc = [(SOL_SOCKET, SCM_RIGHTS, _array.array("i", fds))]
-    if address is None:
-        return sock.sendmsg(buffers, anc, flags)
-    return sock.sendmsg(buffers, anc, flags, address)
+    return sock.sendmsg(buffers, anc)
 
 
 def recv_fds(sock, bufsize, maxfds, flags=0):
