@@ -11,6 +11,8 @@ time: it depends only on whether fastsock can be imported and has the
 function a case calls.
 """
 
+import os
+
 import pyperf
 
 # name -> (setup, statement); "S" is the socket module under test.
@@ -83,10 +85,16 @@ def main():
     runner = pyperf.Runner()
     runner.metadata["description"] = "fastsock per-call micro benchmarks"
     runner.metadata["timer"] = "time.thread_time (CPU time of the thread)"
+    # bench/run.py runs this script several times, alternating which module
+    # goes first (the variable reaches pyperf's workers by --inherit-environ,
+    # so that they register the benchmarks in the same order).
+    fastsock_first = os.environ.get("FASTSOCK_BENCH_ORDER") == "fastsock-first"
     for case, (setup, stmt) in CASES.items():
         impls = ["socket"]
         if fastsock_usable(case):
             impls.append("fastsock")
+        if fastsock_first:
+            impls.reverse()
         for module_name in impls:
             impl = "stdlib" if module_name == "socket" else "fastsock"
             func = make_time_func(module_name, setup, stmt)

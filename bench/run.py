@@ -539,31 +539,47 @@ def judge(row, target, unit):
 
 
 def run_micro(ctx):
-    """pyperf timeit of every case, for both modules; plus bench/c/micro."""
+    """pyperf runs of every case, for both modules; plus bench/c/micro.
+
+    bench/micro.py runs several times (rounds), alternating which module
+    goes first: within a round the two figures of a case are taken seconds
+    apart, and the ratio is the median of the per-round ratios, as for the
+    other scenarios (the machine's load drifts over a minute-long run)."""
     try:
         import pyperf
     except ImportError:
         ctx.log("pyperf not installed (pip install pyperf): micro benchmarks skipped")
         return []
-    out = os.path.join(ctx.tmp, "micro.json")
     if ctx.quick:
-        opts = ["-p", "3", "-n", "2", "-w", "1", "--min-time", "0.02"]
+        rounds, opts = 2, ["-p", "1", "-n", "3", "-w", "1", "--min-time", "0.02"]
     else:
-        opts = ["-p", "6", "-n", "3", "-w", "1", "--min-time", "0.05"]
-    argv = [sys.executable, MICRO, "--quiet", "-o", out] + opts
-    proc = subprocess.run(argv, capture_output=True, text=True, timeout=300,
-                          preexec_fn=pinner(ctx.cpu))
-    if proc.returncode != 0:
-        ctx.log("pyperf run failed: %s" % proc.stderr.strip()[-300:])
-        return []
-    suite = pyperf.BenchmarkSuite.load(out)
-    per_case = {}
-    for bench in suite.get_benchmarks():
-        m = re.match(r"(.*) \[(\w+)\]$", bench.get_name())
-        if not m:
+        rounds, opts = 3, ["-p", "2", "-n", "3", "-w", "1", "--min-time", "0.05"]
+    per_round = []      # one {case: {impl: [ns values]}} per round
+    for r in range(rounds):
+        out = os.path.join(ctx.tmp, "micro-%d.json" % r)
+        env = dict(os.environ, FASTSOCK_BENCH_ORDER="fastsock-first" if r % 2
+                   else "stdlib-first")
+        argv = [sys.executable, MICRO, "--quiet", "-o", out,
+                "--inherit-environ", "FASTSOCK_BENCH_ORDER"] + opts
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=300,
+                              preexec_fn=pinner(ctx.cpu), env=env)
+        if proc.returncode != 0:
+            ctx.log("pyperf run failed: %s" % proc.stderr.strip()[-300:])
             continue
-        values = [v * 1e9 for v in bench.get_values()]
-        per_case.setdefault(m.group(1), {})[m.group(2)] = summarize(values)
+        got = {}
+        for bench in pyperf.BenchmarkSuite.load(out).get_benchmarks():
+            m = re.match(r"(.*) \[(\w+)\]$", bench.get_name())
+            if m:
+                got.setdefault(m.group(1), {})[m.group(2)] = \
+                    [v * 1e9 for v in bench.get_values()]
+        per_round.append(got)
+    per_case = {}
+    for got in per_round:
+        for case, impls in got.items():
+            for impl, values in impls.items():
+                per_case.setdefault(case, {}).setdefault(impl, []).extend(values)
+    per_case = {case: {impl: summarize(v) for impl, v in impls.items()}
+                for case, impls in per_case.items()}
     c_ns = {}
     exe = ctx.built.get("micro")
     if exe:
@@ -581,7 +597,12 @@ def run_micro(ctx):
                       "values": [c_ns[case]]} if case in c_ns else None)}
         if row["fastsock"] is None:
             row["na"]["fastsock"] = "fastsock lacks it or fails on it"
-        add_ratios(row, "lower")
+        pairs = [{i: statistics.median(v) for i, v in got.get(case, {}).items()}
+                 for got in per_round]
+        if row["c"]:
+            for p in pairs:
+                p["c"] = row["c"]["median"]
+        add_ratios(row, "lower", pairs)
         target = Target("speedup", MICRO_TARGETS.get(case, 1.0))
         judge(row, target, "ns/call")
         rows.append(row)
@@ -844,6 +865,8 @@ def run_all(args, ctx, out):
     for sc in SCENARIOS:
         if only and sc.name not in only:
             continue
+        if ctx.quick and not only and sc.target is None:
+            continue    # the informative variants only in full runs
         ctx.log("%s: %s ..." % (sc.name, sc.title))
         t0 = time.monotonic()
         rows.append(run_scenario(sc, ctx))
