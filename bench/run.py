@@ -734,13 +734,15 @@ def fastsock_info():
 
 def summary_markdown(doc):
     m = doc["machine"]
-    head = ("Measured %s on %s (%s CPUs, %s; kernel %s), Python %s, git %s, "
-            "mode %s, ping-pongs pinned to CPU %s.\n\n"
+    head = ("Measured %s on %s (`nproc` %s, %s; kernel %s), Python %s, git %s, "
+            "%s run in %.0f s. Pinned scenarios ran on CPU %s and report %s "
+            "time; see *How it measures*.\n\n"
             % (doc["date"], m.get("Model name", "?"), m.get("nproc", "?"),
                m.get("Hypervisor vendor", "bare metal") + " VM"
                if m.get("Hypervisor vendor") else "bare metal",
                m.get("kernel"), m.get("python"), m.get("git", "?"),
-               doc["mode"], doc["cpu"]))
+               doc["mode"], doc["elapsed_seconds"], doc["cpu"],
+               "CPU" if doc.get("pinned_metric") == "cpu" else "wall"))
     parts = [head, "Scenarios (lower is better except req/s):\n",
              markdown_table(doc["scenarios"]), ""]
     if doc["micro"]:
