@@ -64,6 +64,20 @@ typedef struct {
 /* Errors                                                               */
 /* ------------------------------------------------------------------ */
 
+/* getattr(obj, name) with the name interned.  PyObject_GetAttrString
+ * makes a new name string per call, and the type attribute cache keeps
+ * such strings alive: repeated calls would pile them up. */
+static PyObject *
+fs__getattr(PyObject *obj, const char *name)
+{
+    PyObject *key = PyUnicode_InternFromString(name);
+    if (key == NULL)
+        return NULL;
+    PyObject *res = PyObject_GetAttr(obj, key);
+    Py_DECREF(key);
+    return res;
+}
+
 /* Raise io.UnsupportedOperation(msg). */
 static PyObject *
 fs__unsupported(const char *msg)
@@ -71,7 +85,7 @@ fs__unsupported(const char *msg)
     PyObject *io = PyImport_ImportModule("io");
     if (io == NULL)
         return NULL;
-    PyObject *exc = PyObject_GetAttrString(io, "UnsupportedOperation");
+    PyObject *exc = fs__getattr(io, "UnsupportedOperation");
     Py_DECREF(io);
     if (exc == NULL)
         return NULL;
@@ -1829,7 +1843,7 @@ static PyObject *
 fs__text_forward(fs_socktext *t, const char *name, PyObject *const *args,
                  Py_ssize_t nargs)
 {
-    PyObject *meth = PyObject_GetAttrString(t->wrapper, name);
+    PyObject *meth = fs__getattr(t->wrapper, name);
     if (meth == NULL)
         return NULL;
     PyObject *res = PyObject_Vectorcall(meth, args, (size_t)nargs, NULL);
@@ -1905,7 +1919,7 @@ fs__text_reconfigure(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
 {
     fs_socktext *t = (fs_socktext *)self;
     t->delegated = 1;
-    PyObject *meth = PyObject_GetAttrString(t->wrapper, "reconfigure");
+    PyObject *meth = fs__getattr(t->wrapper, "reconfigure");
     if (meth == NULL)
         return NULL;
     PyObject *res = PyObject_Vectorcall(meth, args, (size_t)nargs, kwnames);
@@ -1946,7 +1960,7 @@ fs__text_newlines_get(PyObject *self, void *closure)
 {
     (void)closure;
     fs_socktext *t = (fs_socktext *)self;
-    PyObject *w = PyObject_GetAttrString(t->wrapper, "newlines");
+    PyObject *w = fs__getattr(t->wrapper, "newlines");
     if (w == NULL || t->nl == FS__NL_LF || t->seen == 0)
         return w;
     int seen = t->seen;
@@ -2015,9 +2029,13 @@ fs__text_codec(PyObject *encoding)
     PyObject *codecs = PyImport_ImportModule("codecs");
     if (codecs == NULL)
         return -1;
-    PyObject *info = PyObject_CallMethod(codecs, "lookup", "O", encoding);
+    PyObject *lookup = fs__getattr(codecs, "lookup");
     Py_DECREF(codecs);
-    PyObject *name = info ? PyObject_GetAttrString(info, "name") : NULL;
+    if (lookup == NULL)
+        return -1;
+    PyObject *info = PyObject_CallOneArg(lookup, encoding);
+    Py_DECREF(lookup);
+    PyObject *name = info ? fs__getattr(info, "name") : NULL;
     Py_XDECREF(info);
     if (name == NULL)
         return -1;
@@ -2069,8 +2087,8 @@ fs__text_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
                         "SocketTextFile() needs a SocketFile");
         return NULL;
     }
-    PyObject *encoding = PyObject_GetAttrString(wrapper, "encoding");
-    PyObject *errors = encoding ? PyObject_GetAttrString(wrapper, "errors")
+    PyObject *encoding = fs__getattr(wrapper, "encoding");
+    PyObject *errors = encoding ? fs__getattr(wrapper, "errors")
                                 : NULL;
     int enc = errors ? fs__text_codec(encoding) : -1;
     Py_XDECREF(encoding);
