@@ -1587,6 +1587,7 @@ typedef struct {
      * the read position: how far the data decodes, and where the chunk
      * that does not decode starts (-1: none). */
     Py_ssize_t checked, bad_at;
+    PyObject *write, *flush;    /* the wrapper's bound methods, once used */
     PyObject *dict;
     PyObject *weakreflist;
 } fs_socktext;
@@ -1849,6 +1850,32 @@ fs__text_forward(fs_socktext *t, const char *name, PyObject *const *args,
     PyObject *res = PyObject_Vectorcall(meth, args, (size_t)nargs, NULL);
     Py_DECREF(meth);
     return res;
+}
+
+/* write() and flush() are the wrapper's; their bound methods are kept so
+ * that a loop of writes costs one call more than the wrapper's own, not
+ * an attribute lookup (and a failed one on this type first) per call. */
+static PyObject *
+fs__text_call_cached(fs_socktext *t, PyObject **slot, const char *name,
+                     PyObject *const *args, Py_ssize_t nargs)
+{
+    if (*slot == NULL && (*slot = fs__getattr(t->wrapper, name)) == NULL)
+        return NULL;
+    return PyObject_Vectorcall(*slot, args, (size_t)nargs, NULL);
+}
+
+static PyObject *
+fs__text_write(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    fs_socktext *t = (fs_socktext *)self;
+    return fs__text_call_cached(t, &t->write, "write", args, nargs);
+}
+
+static PyObject *
+fs__text_flush(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    fs_socktext *t = (fs_socktext *)self;
+    return fs__text_call_cached(t, &t->flush, "flush", args, nargs);
 }
 
 static PyObject *
@@ -2135,6 +2162,8 @@ fs__text_traverse(PyObject *self, visitproc visit, void *arg)
     Py_VISIT(Py_TYPE(self));
     Py_VISIT(t->bin);
     Py_VISIT(t->wrapper);
+    Py_VISIT(t->write);
+    Py_VISIT(t->flush);
     Py_VISIT(t->dict);
     return 0;
 }
@@ -2145,6 +2174,8 @@ fs__text_clear(PyObject *self)
     fs_socktext *t = (fs_socktext *)self;
     Py_CLEAR(t->bin);
     Py_CLEAR(t->wrapper);
+    Py_CLEAR(t->write);
+    Py_CLEAR(t->flush);
     Py_CLEAR(t->errors);
     Py_CLEAR(t->dict);
     return 0;
@@ -2171,6 +2202,9 @@ static PyMethodDef fs__text_methods[] = {
      "readlines(hint=-1, /) -> list of str"},
     {"read", FASTCALL(fs__text_read), METH_FASTCALL,
      "read(size=-1, /) -> str"},
+    {"write", FASTCALL(fs__text_write), METH_FASTCALL,
+     "write(text, /) -> int"},
+    {"flush", FASTCALL(fs__text_flush), METH_FASTCALL, "flush()"},
     {"reconfigure", FASTCALL(fs__text_reconfigure),
      METH_FASTCALL | METH_KEYWORDS, "reconfigure(*, encoding, errors, "
      "newline, line_buffering, write_through)"},
