@@ -1435,6 +1435,30 @@ fs__parse_mode(PyObject *obj, char *reading, char *writing)
     return -1;
 }
 
+/* The locks and, for a buffered file, the buffers: they exist from the
+ * start, as the stdlib's do, so an impossible buffer_size fails in
+ * makefile() rather than at the first read. */
+static int
+fs__file_alloc(fs_sockfile *f)
+{
+    f->rlock.lock = PyThread_allocate_lock();
+    f->wlock.lock = PyThread_allocate_lock();
+    if (f->rlock.lock == NULL || f->wlock.lock == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    if (f->raw)
+        return 0;
+    if (f->reading && fs__make_room(f, f->bufsize) < 0)
+        return -1;
+    if (f->writing &&
+        (f->wbuf = PyMem_Malloc((size_t)f->bufsize)) == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    return 0;
+}
+
 /* SocketFile(sock, mode='rb', buffer_size=8192) */
 static PyObject *
 fs__file_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
@@ -1442,18 +1466,16 @@ fs__file_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     static char *kwlist[] = {"sock", "mode", "buffer_size", NULL};
     PyObject *sock, *mode = NULL;
     Py_ssize_t bufsize = 8192;
+    char reading = 1, writing = 0;
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|On:SocketFile", kwlist,
                                      &sock, &mode, &bufsize))
         return NULL;
     PyObject *m = PyType_GetModule(type);
     if (m == NULL)
         return NULL;
-    if (!fs_is_socket(fs_get_state(m), sock)) {
-        PyErr_Format(PyExc_TypeError, "SocketFile() needs a socket, not %.100s",
-                     Py_TYPE(sock)->tp_name);
-        return NULL;
-    }
-    char reading = 1, writing = 0;
+    if (!fs_is_socket(fs_get_state(m), sock))
+        return PyErr_Format(PyExc_TypeError, "SocketFile() needs a socket, "
+                            "not %.100s", Py_TYPE(sock)->tp_name);
     if (mode != NULL && fs__parse_mode(mode, &reading, &writing) < 0)
         return NULL;
     if (bufsize < 0) {
@@ -1464,25 +1486,14 @@ fs__file_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     fs_sockfile *f = (fs_sockfile *)type->tp_alloc(type, 0);
     if (f == NULL)
         return NULL;
-    f->rlock.lock = PyThread_allocate_lock();
-    f->wlock.lock = PyThread_allocate_lock();
-    if (f->rlock.lock == NULL || f->wlock.lock == NULL) {
-        f->closed = 1;
-        Py_DECREF(f);
-        return PyErr_NoMemory();
-    }
     f->bufsize = bufsize;
     f->raw = bufsize == 0;
     f->reading = reading;
     f->writing = writing;
-    /* The buffers exist from the start, as the stdlib's do: an impossible
-     * buffer_size fails here, in makefile(), not at the first read. */
-    if (!f->raw && ((reading && fs__make_room(f, bufsize) < 0) ||
-                    (writing && (f->wbuf = PyMem_Malloc((size_t)bufsize))
-                                == NULL))) {
-        f->closed = 1;
+    if (fs__file_alloc(f) < 0) {
+        f->closed = 1;          /* nothing to release in the finalizer */
         Py_DECREF(f);
-        return PyErr_Occurred() ? NULL : PyErr_NoMemory();
+        return NULL;
     }
     f->sock = (fs_sock *)Py_NewRef(sock);
     fs_sock_incref_io(f->sock);
@@ -1648,6 +1659,20 @@ fs__is_ascii(const char *p, Py_ssize_t n)
     return (acc & UINT64_C(0x8080808080808080)) == 0;
 }
 
+/* Every supported codec reads ASCII as itself, so an ASCII line becomes a
+ * str by a copy; `to_lf` makes its last character "\n". */
+static PyObject *
+fs__ascii_str(const char *p, Py_ssize_t n, int to_lf)
+{
+    PyObject *res = PyUnicode_New(n, 127);
+    if (res != NULL) {
+        memcpy(PyUnicode_1BYTE_DATA(res), p, (size_t)n);
+        if (to_lf)
+            PyUnicode_1BYTE_DATA(res)[n - 1] = '\n';
+    }
+    return res;
+}
+
 /* Decode a line of len bytes at p, translating its ending to "\n" in the
  * universal mode.  NULL with no exception set means "let the wrapper do
  * it" (a decoding error, which the wrapper will report its own way). */
@@ -1660,17 +1685,9 @@ fs__text_decode(fs_socktext *t, const char *p, Py_ssize_t len, int ending)
                 (ending & (FS__SEEN_CR | FS__SEEN_CRLF));
     if (t->nl == FS__NL_UNIVERSAL && ending == FS__SEEN_CRLF)
         dlen--;                 /* decode "...\r", then make it "...\n" */
+    if (fs__is_ascii(p, dlen))
+        return fs__ascii_str(p, dlen, to_lf);
     PyObject *res;
-    if (fs__is_ascii(p, dlen)) {
-        /* Every supported codec reads ASCII as itself: copy it. */
-        res = PyUnicode_New(dlen, 127);
-        if (res != NULL) {
-            memcpy(PyUnicode_1BYTE_DATA(res), p, (size_t)dlen);
-            if (to_lf)
-                PyUnicode_1BYTE_DATA(res)[dlen - 1] = '\n';
-        }
-        return res;
-    }
     if (t->enc == FS__ENC_UTF8)
         res = PyUnicode_DecodeUTF8(p, dlen, errors);
     else if (t->enc == FS__ENC_LATIN1)
@@ -1980,8 +1997,31 @@ fs__text_exit(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     return fs__text_forward((fs_socktext *)self, "close", NULL, 0);
 }
 
+/* The newline kinds, in IncrementalNewlineDecoder's order. */
+static const struct {
+    const char *s;
+    int bit;
+} fs__nl_kinds[] = {
+    {"\r", FS__SEEN_CR}, {"\n", FS__SEEN_LF}, {"\r\n", FS__SEEN_CRLF}};
+
+/* The FS__SEEN_* bits of a newlines value: None, a str or a tuple. */
+static int
+fs__seen_bits(PyObject *v)
+{
+    if (PyTuple_Check(v)) {
+        int bits = 0;
+        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(v); i++)
+            bits |= fs__seen_bits(PyTuple_GET_ITEM(v, i));
+        return bits;
+    }
+    for (size_t i = 0; PyUnicode_Check(v) && i < 3; i++)
+        if (PyUnicode_CompareWithASCIIString(v, fs__nl_kinds[i].s) == 0)
+            return fs__nl_kinds[i].bit;
+    return 0;
+}
+
 /* newlines: the kinds seen by the fast path and by the wrapper, in the
- * form IncrementalNewlineDecoder gives. */
+ * form IncrementalNewlineDecoder gives: None, one str, or a tuple. */
 static PyObject *
 fs__text_newlines_get(PyObject *self, void *closure)
 {
@@ -1990,44 +2030,25 @@ fs__text_newlines_get(PyObject *self, void *closure)
     PyObject *w = fs__getattr(t->wrapper, "newlines");
     if (w == NULL || t->nl == FS__NL_LF || t->seen == 0)
         return w;
-    int seen = t->seen;
-    static const struct { const char *s; int bit; } kinds[] = {
-        {"\r", FS__SEEN_CR}, {"\n", FS__SEEN_LF}, {"\r\n", FS__SEEN_CRLF}};
-    for (size_t i = 0; i < 3; i++) {
-        PyObject *k = PyUnicode_FromString(kinds[i].s);
-        int has = k == NULL ? -1 : (w == k || (PyUnicode_Check(w) &&
-                  PyUnicode_Compare(w, k) == 0) ||
-                  (PyTuple_Check(w) && PySequence_Contains(w, k) == 1));
-        Py_XDECREF(k);
-        if (has < 0) {
-            Py_DECREF(w);
-            return NULL;
-        }
-        if (has)
-            seen |= kinds[i].bit;
-    }
+    int seen = t->seen | fs__seen_bits(w);
     Py_DECREF(w);
-    PyObject *items[3];
-    Py_ssize_t n = 0;
-    for (size_t i = 0; i < 3; i++)
-        if (seen & kinds[i].bit)
-            items[n++] = PyUnicode_FromString(kinds[i].s);
-    for (Py_ssize_t i = 0; i < n; i++)
-        if (items[i] == NULL) {
-            for (Py_ssize_t j = 0; j < n; j++)
-                Py_XDECREF(items[j]);
-            return NULL;
-        }
-    if (n == 1)
-        return items[0];
-    PyObject *tup = PyTuple_New(n);
-    for (Py_ssize_t i = 0; i < n; i++) {
-        if (tup != NULL)
-            PyTuple_SET_ITEM(tup, i, items[i]);
-        else
-            Py_DECREF(items[i]);
+    PyObject *list = PyList_New(0);
+    for (size_t i = 0; list != NULL && i < 3; i++) {
+        PyObject *k = (seen & fs__nl_kinds[i].bit)
+                      ? PyUnicode_FromString(fs__nl_kinds[i].s) : NULL;
+        if (k != NULL && PyList_Append(list, k) < 0)
+            Py_CLEAR(list);
+        Py_XDECREF(k);
     }
-    return tup;
+    if (list == NULL || PyErr_Occurred()) {
+        Py_XDECREF(list);
+        return NULL;
+    }
+    PyObject *res = PyList_GET_SIZE(list) == 1
+                    ? Py_NewRef(PyList_GET_ITEM(list, 0))
+                    : PyList_AsTuple(list);
+    Py_DECREF(list);
+    return res;
 }
 
 /* Attributes not defined here are the wrapper's: encoding, errors,
@@ -2091,6 +2112,40 @@ fs__text_newline_mode(PyObject *newline)
     return FS__NL_OTHER;
 }
 
+/* Can decoding with these errors raise?  Only "strict" and handlers we
+ * do not know can; Latin-1 decodes every byte anyway. */
+static int
+fs__text_may_raise(int enc, PyObject *errors)
+{
+    static const char *const quiet[] = {"replace", "ignore",
+                                        "surrogateescape", "backslashreplace"};
+    if (enc == FS__ENC_LATIN1)
+        return 0;
+    for (size_t i = 0; i < sizeof(quiet) / sizeof(*quiet); i++)
+        if (PyUnicode_CompareWithASCIIString(errors, quiet[i]) == 0)
+            return 0;
+    return 1;
+}
+
+/* Fill in a new text file from its wrapper's settings.  Steals errors. */
+static int
+fs__text_init(fs_socktext *t, int enc, PyObject *errors, PyObject *newline)
+{
+    t->errors = errors;
+    t->errors_c = PyUnicode_AsUTF8(errors);
+    if (t->errors_c == NULL)
+        return -1;
+    /* NULL is the C API's spelling of "strict", and the quickest. */
+    if (strcmp(t->errors_c, "strict") == 0)
+        t->errors_c = NULL;
+    t->enc = (char)enc;
+    t->nl = (char)fs__text_newline_mode(newline);
+    t->bad_at = -1;
+    t->strict = (char)fs__text_may_raise(enc, errors);
+    t->delegated = t->enc == FS__ENC_NONE || t->nl == FS__NL_OTHER;
+    return 0;
+}
+
 /* SocketTextFile(binary_file, wrapper, newline): `wrapper` is the
  * io.TextIOWrapper made over `binary_file` (a SocketFile) with `newline`,
  * not yet read from. */
@@ -2098,60 +2153,39 @@ static PyObject *
 fs__text_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
     PyObject *bin, *wrapper, *newline;
-    if (kwds != NULL && PyDict_GET_SIZE(kwds) > 0) {
-        PyErr_SetString(PyExc_TypeError,
-                        "SocketTextFile() takes no keyword arguments");
-        return NULL;
-    }
+    if (kwds != NULL && PyDict_GET_SIZE(kwds) > 0)
+        return PyErr_Format(PyExc_TypeError,
+                            "SocketTextFile() takes no keyword arguments");
     if (!PyArg_UnpackTuple(args, "SocketTextFile", 3, 3, &bin, &wrapper,
                            &newline))
         return NULL;
     PyObject *m = PyType_GetModule(type);
     if (m == NULL)
         return NULL;
-    if (!PyObject_TypeCheck(bin, fs_get_state(m)->sockfile_type)) {
-        PyErr_SetString(PyExc_TypeError,
-                        "SocketTextFile() needs a SocketFile");
-        return NULL;
-    }
+    if (!PyObject_TypeCheck(bin, fs_get_state(m)->sockfile_type))
+        return PyErr_Format(PyExc_TypeError,
+                            "SocketTextFile() needs a SocketFile");
     PyObject *encoding = fs__getattr(wrapper, "encoding");
-    PyObject *errors = encoding ? fs__getattr(wrapper, "errors")
-                                : NULL;
+    PyObject *errors = encoding ? fs__getattr(wrapper, "errors") : NULL;
     int enc = errors ? fs__text_codec(encoding) : -1;
     Py_XDECREF(encoding);
-    if (enc < 0 || !PyUnicode_Check(errors)) {
-        if (enc >= 0)
-            PyErr_SetString(PyExc_TypeError, "errors must be a str");
-        Py_XDECREF(errors);
-        return NULL;
+    if (enc >= 0 && !PyUnicode_Check(errors)) {
+        PyErr_SetString(PyExc_TypeError, "errors must be a str");
+        enc = -1;
     }
-    fs_socktext *t = (fs_socktext *)type->tp_alloc(type, 0);
+    fs_socktext *t = NULL;
+    if (enc >= 0)
+        t = (fs_socktext *)type->tp_alloc(type, 0);
     if (t == NULL) {
-        Py_DECREF(errors);
+        Py_XDECREF(errors);
         return NULL;
     }
     t->bin = (fs_sockfile *)Py_NewRef(bin);
     t->wrapper = Py_NewRef(wrapper);
-    t->errors = errors;
-    t->errors_c = PyUnicode_AsUTF8(errors);
-    if (t->errors_c == NULL) {
+    if (fs__text_init(t, enc, errors, newline) < 0) {
         Py_DECREF(t);
         return NULL;
     }
-    /* NULL is the C API's spelling of "strict", and the quickest. */
-    if (strcmp(t->errors_c, "strict") == 0)
-        t->errors_c = NULL;
-    t->enc = (char)enc;
-    t->nl = (char)fs__text_newline_mode(newline);
-    t->bad_at = -1;
-    /* Only "strict" (or an unknown handler) can raise while decoding;
-     * Latin-1 decodes every byte. */
-    t->strict = t->enc != FS__ENC_LATIN1 &&
-        PyUnicode_CompareWithASCIIString(errors, "replace") != 0 &&
-        PyUnicode_CompareWithASCIIString(errors, "ignore") != 0 &&
-        PyUnicode_CompareWithASCIIString(errors, "surrogateescape") != 0 &&
-        PyUnicode_CompareWithASCIIString(errors, "backslashreplace") != 0;
-    t->delegated = t->enc == FS__ENC_NONE || t->nl == FS__NL_OTHER;
     return (PyObject *)t;
 }
 
