@@ -106,3 +106,17 @@ def test_sendto_argument_check_order(args):
         with mod.socket(mod.AF_INET, mod.SOCK_DGRAM) as s:
             results.append(_kind(s.sendto, *args))
     assert results[1] == results[0]
+
+
+def test_bad_input_table_holds():
+    """docs/hardening.md's bad-input table: every row raises the same
+    exception (type and errno) on fastsock as on the stdlib."""
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    try:
+        import badinput_table
+    finally:
+        sys.path.pop(0)
+    rows = badinput_table.table(fastsock)
+    differ = [(what, call, std, got) for what, call, std, got in rows
+              if std != got]
+    assert len(rows) >= 30 and differ == []

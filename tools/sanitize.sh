@@ -5,6 +5,8 @@
 #   tools/sanitize.sh                      # the whole suite
 #   tools/sanitize.sh tests/test_x.py -x   # any pytest arguments
 #   PYTHON=python3.12 tools/sanitize.sh    # another interpreter
+#   tools/sanitize.sh --run python3 fuzz/fuzz_msg.py -max_total_time=600
+#                                          # any command instead of pytest
 #
 # Any sanitizer report fails the run, even one from a child process whose
 # stderr a test captured: every report also goes to a log file under
@@ -40,6 +42,19 @@ fi
 
 rm -rf "$logs"
 mkdir -p "$logs"
+
+# External peers the interop tests run (curl, nc, socat...) are not ours and
+# some hang with the ASan runtime forced into them: put wrappers first in
+# PATH that drop LD_PRELOAD before running the real tool.
+wrapdir=/tmp/fs-$name/nopreload
+rm -rf "$wrapdir"
+mkdir -p "$wrapdir"
+for tool in curl nc ncat netcat socat openssl wget telnet; do
+    real=$(command -v "$tool" 2>/dev/null) || continue
+    printf '#!/bin/sh\nunset LD_PRELOAD\nexec %s "$@"\n' "$real" > "$wrapdir/$tool"
+    chmod +x "$wrapdir/$tool"
+done
+export PATH="$wrapdir:$PATH"
 
 # Leak detection stays off: the interpreter itself does not free everything
 # at exit, and fastsock's own leaks are checked by tests/test_leaks.py.
@@ -89,16 +104,23 @@ if ! "$py" -c "import _fastsock, sys; print(_fastsock.__file__); sys.exit(not _f
     exit 2
 fi
 
-echo "== pytest under ASan + UBSan"
-"$py" -m pytest -p no:cacheprovider "$@"
-rc=$?
+if [ "${1:-}" = "--run" ]; then
+    shift
+    echo "== $* under ASan + UBSan"
+    "$@"
+    rc=$?
+else
+    echo "== pytest under ASan + UBSan"
+    "$py" -m pytest -p no:cacheprovider "$@"
+    rc=$?
+fi
 
 if show_logs; then
     echo "sanitize.sh: FAILED: sanitizer reports above (pytest rc=$rc)" >&2
     exit 1
 fi
 case $rc in
-    0) echo "sanitize.sh: clean: no sanitizer report, pytest passed" ;;
+    0) echo "sanitize.sh: clean: no sanitizer report, and the run passed" ;;
     5) echo "sanitize.sh: clean: no sanitizer report (pytest collected no test)"; rc=0 ;;
     86|87) echo "sanitize.sh: FAILED: the interpreter stopped on a sanitizer report" >&2 ;;
     *) echo "sanitize.sh: no sanitizer report, but pytest failed (rc=$rc)" >&2 ;;
