@@ -1067,3 +1067,36 @@ def test_pair_readline_limit_quirk(data, limit):
             a.close()
             b.close()
     assert b"".join(assert_same(scenario)) == data
+
+
+def test_signal_handler_exception_interrupts_readline():
+    # A handler that raises ends a blocked readline() with its exception
+    # (the partial line is lost, as in io); the file stays usable.
+    import signal
+
+    class Interrupted(Exception):
+        pass
+
+    def handler(signum, frame):
+        raise Interrupted()
+
+    def scenario(module):
+        a, b = pair(module)
+        old = signal.signal(signal.SIGALRM, handler)
+        try:
+            f = b.makefile("rb")
+            a.sendall(b"partial")
+            signal.setitimer(signal.ITIMER_REAL, 0.05)
+            first = outcome(f.readline)[:2]
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            a.sendall(b" line\nnext line\n")
+            res = first, f.readline(), f.readline()
+            f.close()
+            return res
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old)
+            a.close()
+            b.close()
+    res = assert_same(scenario)
+    assert res[0] == ("raise", Interrupted)
