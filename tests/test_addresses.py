@@ -113,9 +113,6 @@ def test_connect_ex_checks_addresses_like_connect():
         assert std[1] is fast[1]
 
 
-@pytest.mark.xfail(reason="sockobj.c passes 'connect()' as the caller name "
-                   "for connect_ex(); the stdlib says 'connect_ex(): ...'",
-                   strict=False)
 def test_connect_ex_message_names_connect_ex():
     assert_same(lambda m: _sock_call(m, m.AF_INET, m.SOCK_DGRAM,
                                      "connect_ex", "x"))
