@@ -60,6 +60,16 @@ def _in_thread(fn):
     return t, box
 
 
+def _recv_exact(sock, n):
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
 def _child_env():
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
@@ -77,8 +87,8 @@ def _reset_mid_read(mod, use_file):
             first = reader.readline()
             blocked = reader.readline
         else:
-            first = cli.recv(11)
-            cli.recv(7)
+            first = _recv_exact(cli, 11)
+            _recv_exact(cli, 7)
 
             def blocked():
                 return cli.recv(100)
