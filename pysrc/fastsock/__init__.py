@@ -158,6 +158,9 @@ class socket(_fastsock.socket):
         text = _io.TextIOWrapper(f, _io.text_encoding(encoding)
                                  if hasattr(_io, "text_encoding")
                                  else encoding, errors, newline)
+        # The C front for text files: whole lines are cut and decoded in C,
+        # anything unusual is handed to the TextIOWrapper behind it.
+        text = _SocketTextFile(f, text, newline)
         text.mode = mode
         return text
 
@@ -344,6 +347,8 @@ class SocketIO(_io.RawIOBase):
 
 
 _io.BufferedIOBase.register(_fastsock.SocketFile)
+_SocketTextFile = _fastsock.SocketFile._text_type()
+_io.TextIOBase.register(_SocketTextFile)
 
 
 def fromfd(fd, family, type, proto=0):
@@ -412,16 +417,20 @@ def getfqdn(name=""):
     return hostname
 
 
+# {value: member} maps that let the C side give getaddrinfo() results the
+# stdlib's enum members without a Python-level loop over the results.
+_AF_MEMBERS = {int(m): m for m in AddressFamily}
+_KIND_MEMBERS = {int(m): m for m in SocketKind}
+
+
 def getaddrinfo(host, port, family=0, type=0, proto=0, flags=0):
     """getaddrinfo(host, port[, family, type, proto, flags])
         -> list of (family, type, proto, canonname, sockaddr)
 
     As the stdlib's: family and type come back as enum members.
     """
-    return [(_as_enum(af, AddressFamily), _as_enum(kind, SocketKind),
-             pr, canon, sa)
-            for af, kind, pr, canon, sa in
-            _fastsock.getaddrinfo(host, port, family, type, proto, flags)]
+    return _fastsock._getaddrinfo(host, port, family, type, proto, flags,
+                                  _AF_MEMBERS, _KIND_MEMBERS)
 
 
 def create_connection(address, timeout=_GLOBAL_DEFAULT_TIMEOUT,
