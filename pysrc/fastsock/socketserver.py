@@ -29,12 +29,7 @@ from io import BufferedIOBase
 from time import monotonic as time  # noqa: F401 - as the stdlib module has it
 
 import _fastsock
-
-try:
-    import fastsock as socket
-    socket.socket  # noqa: B018 - the package is the socket API once imported
-except (ImportError, AttributeError):  # pragma: no cover - partial install
-    import socket
+import fastsock as socket   # the package is the stdlib-compatible socket API
 
 __all__ = ["BaseServer", "TCPServer", "UDPServer",
            "ThreadingUDPServer", "ThreadingTCPServer",
