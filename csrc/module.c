@@ -19,8 +19,22 @@ static int
 fs__arg_u16(PyObject *arg, const char *name, uint16_t *out)
 {
     int x;
+#if PY_VERSION_HEX >= 0x030D0000
+    /* 3.13 reads it with the argument-clinic int converter instead. */
+    int overflow;
+    long v = PyLong_AsLongAndOverflow(arg, &overflow);
+    if (v == -1 && PyErr_Occurred())
+        return -1;
+    if (overflow || v < INT_MIN || v > INT_MAX) {
+        PyErr_SetString(PyExc_OverflowError,
+                        "Python int too large to convert to C int");
+        return -1;
+    }
+    x = (int)v;
+#else
     if (!PyArg_Parse(arg, "i", &x))
         return -1;
+#endif
     if (x < 0) {
         PyErr_Format(PyExc_OverflowError, "%s: can't convert negative "
                      "Python int to C 16-bit unsigned integer", name);
