@@ -101,3 +101,16 @@ def test_all_covers_stdlib_all():
     missing = sorted(set(stdsocket.__all__) - set(fastsock.__all__)
                      - NOT_OURS)
     assert missing == []
+
+
+def test_c_constant_table_gaps():
+    # fastsock fills constants its C table lacks from the platform values at
+    # import (see _fill_missing_constants); report which ones, so the gap in
+    # csrc/constants.c stays visible instead of silently covered.
+    import _fastsock
+    gaps = [n for n in UPPER if not hasattr(_fastsock, n)
+            and n not in ("_LOCALHOST", "_LOCALHOST_V6")]
+    if gaps:
+        pytest.xfail("constants filled at import, missing from the C table: "
+                     + " ".join(gaps))
+    assert gaps == []
