@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from conftest import assert_same, both
+from conftest import assert_same
 
 RO = b"xxxxxxxx"          # a read-only buffer
 

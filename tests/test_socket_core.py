@@ -16,7 +16,7 @@ import warnings
 import pytest
 
 import fastsock
-from conftest import assert_same, both, tcp_listener, tcp_pair, PY
+from conftest import assert_same, tcp_listener, tcp_pair, PY
 
 PAIRS = [(stdsocket, fastsock), (fastsock, stdsocket), (fastsock, fastsock)]
 PAIR_IDS = ["std-server/fs-client", "fs-server/std-client", "fs-fs"]

@@ -13,8 +13,7 @@ import time
 
 import pytest
 
-import fastsock
-from conftest import assert_same, both, tcp_listener, tcp_pair
+from conftest import assert_same, tcp_listener, tcp_pair
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
