@@ -265,6 +265,42 @@ fs__fd_changed(fs_sock *s, int fd)
  * (the second half of a blocking connect() interrupted by a signal). */
 #define FS_WAIT_FOREVER ((int64_t)-2)
 
+/* What fs__attempt returns when the deadline passed (errno values are
+ * positive, so it cannot be mistaken for one). */
+#define FS__TIMED_OUT (-1)
+
+/* One round of a call, WITHOUT the GIL: the syscall, and on EAGAIN a wait
+ * for readiness and a retry, until success, an error or the deadline.
+ * Returns 0, an errno value, or FS__TIMED_OUT. */
+static int
+fs__attempt(fs_sock *s, int fd, int writing, fs_io_fn fn, void *ctx,
+            fs_deadline *deadline, int64_t timeout)
+{
+    int forever = timeout == FS_WAIT_FOREVER;
+    for (;;) {
+        if (fn(fd, ctx) >= 0)
+            return 0;
+        int err = errno;
+        if ((err != EAGAIN && err != EWOULDBLOCK) ||
+            (timeout <= 0 && !forever))
+            return err;
+        if (!forever && *deadline == 0)
+            *deadline = fs__deadline_after(timeout);
+        int r = fs__wait(fd, writing, *deadline, forever);
+        if (r < 0)
+            return errno;
+        if (r == 0)
+            return FS__TIMED_OUT;
+        /* Another thread may have closed the socket while we waited, and
+         * the fd number may already name a new file: retry only on the fd
+         * the socket still holds (the stdlib re-reads it too).  A wait cut
+         * short that way reports EBADF even if it also ran out, as the
+         * stdlib does (it retries on the dead fd). */
+        if (fs__fd_changed(s, fd))
+            return EBADF;
+    }
+}
+
 static int
 fs__call(fs_sock *s, int writing, fs_io_fn fn, void *ctx,
          fs_deadline *deadline, int64_t timeout)
@@ -274,61 +310,20 @@ fs__call(fs_sock *s, int writing, fs_io_fn fn, void *ctx,
         deadline = &local;
 
     for (;;) {
-        int fd = s->fd, err = 0, timed_out = 0;
+        int fd = s->fd, err;
         if (fd < 0) {
             fs_err_errno(EBADF);
             return -1;
         }
         Py_BEGIN_ALLOW_THREADS
-        for (;;) {
-            if (fn(fd, ctx) >= 0) {
-                err = 0;
-                break;
-            }
-            err = errno;
-            if (err != EAGAIN && err != EWOULDBLOCK)
-                break;
-            if (timeout == FS_WAIT_FOREVER) {
-                if (fs__wait(fd, writing, 0, 1) < 0) {
-                    err = errno;
-                    break;
-                }
-                if (fs__fd_changed(s, fd)) {
-                    err = EBADF;
-                    break;
-                }
-                continue;
-            }
-            if (timeout <= 0)
-                break;
-            if (*deadline == 0)
-                *deadline = fs__deadline_after(timeout);
-            int r = fs__wait(fd, writing, *deadline, 0);
-            if (r < 0) {
-                err = errno;
-                break;
-            }
-            if (r == 0) {
-                timed_out = 1;
-                break;
-            }
-            /* Another thread may have closed the socket while we waited,
-             * and the fd number may already name a new file: retry only on
-             * the fd the socket still holds (as the stdlib re-reads it). */
-            if (fs__fd_changed(s, fd)) {
-                /* Closed meanwhile: EBADF even if the wait ran out, which
-                 * is what the stdlib reports (it retries on the dead fd). */
-                err = EBADF;
-                break;
-            }
-        }
+        err = fs__attempt(s, fd, writing, fn, ctx, deadline, timeout);
         Py_END_ALLOW_THREADS
-        if (timed_out) {
+        if (err == 0)
+            return 0;
+        if (err == FS__TIMED_OUT) {
             PyErr_SetString(s->st->timeout_error, "timed out");
             return -1;
         }
-        if (err == 0)
-            return 0;
         if (err == EINTR) {
             /* PEP 475: run the signal handlers; retry unless one raised. */
             if (PyErr_CheckSignals() < 0)
