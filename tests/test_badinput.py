@@ -393,3 +393,56 @@ MIXED_TABLE = [
                          ids=["%s%r%r" % row for row in MIXED_TABLE])
 def test_into_methods_mixed_arguments(meth, args, kwargs):
     assert_same(lambda m: _dgram_pair_call(m, meth, args, kwargs))
+
+
+# Methods called in the wrong state (unbound, unconnected, wrong type).
+def _fresh_sock(m, fam="AF_INET", typ="SOCK_STREAM"):
+    return m.socket(getattr(m, fam), getattr(m, typ))
+
+
+def _udp_connected_to_closed_port(m):
+    with m.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    s = _fresh_sock(m, typ="SOCK_DGRAM")
+    s.connect(("127.0.0.1", port))
+    s.settimeout(2)
+    s.send(b"x")
+    return s
+
+
+STATE_TABLE = {
+    "shutdown unconnected": lambda m: _fresh_sock(m).shutdown(m.SHUT_RDWR),
+    "listen udp": lambda m: _fresh_sock(m, typ="SOCK_DGRAM").listen(),
+    "accept unbound": lambda m: _fresh_sock(m).accept(),
+    "accept udp": lambda m: _fresh_sock(m, typ="SOCK_DGRAM").accept(),
+    "recv unconnected": lambda m: _fresh_sock(m).recv(1),
+    "send unconnected": lambda m: _fresh_sock(m).send(b"x"),
+    "sendall unconnected": lambda m: _fresh_sock(m).sendall(b"x"),
+    "recvfrom unconnected": lambda m: _fresh_sock(m).recvfrom(1),
+    "send udp unconnected":
+        lambda m: _fresh_sock(m, typ="SOCK_DGRAM").send(b"x"),
+    "getpeername udp": lambda m: _fresh_sock(m, typ="SOCK_DGRAM").getpeername(),
+    "getsockname unix": lambda m: _fresh_sock(m, "AF_UNIX").getsockname(),
+    "getsockname inet6": lambda m: _fresh_sock(m, "AF_INET6").getsockname(),
+    "getsockname udp": lambda m: _fresh_sock(m, typ="SOCK_DGRAM").getsockname(),
+    "unix sendto missing": lambda m: _fresh_sock(
+        m, "AF_UNIX", "SOCK_DGRAM").sendto(b"x", "/nonexistent/sock"),
+    "unix connect missing":
+        lambda m: _fresh_sock(m, "AF_UNIX").connect("/nonexistent/sock"),
+    "unix connect_ex missing":
+        lambda m: _fresh_sock(m, "AF_UNIX").connect_ex("/nonexistent/sock"),
+    "udp recv after refusal":
+        lambda m: _udp_connected_to_closed_port(m).recv(5),
+    "bad proto": lambda m: m.socket(m.AF_INET, m.SOCK_STREAM, 17),
+    "seqpacket inet": lambda m: m.socket(m.AF_INET, m.SOCK_SEQPACKET),
+    "adopt closed fd": lambda m: m.socket(fileno=99999),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STATE_TABLE))
+def test_methods_in_wrong_state(name):
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        assert_same(STATE_TABLE[name])
