@@ -251,6 +251,9 @@ static const fs__const fs__constants[] = {
 #ifdef CAN_RAW
     {"CAN_RAW", (long)CAN_RAW},
 #endif
+#ifdef CAN_RAW_ERR_FILTER
+    {"CAN_RAW_ERR_FILTER", (long)CAN_RAW_ERR_FILTER},
+#endif
 #ifdef CAN_RAW_FD_FRAMES
     {"CAN_RAW_FD_FRAMES", (long)CAN_RAW_FD_FRAMES},
 #endif
@@ -307,6 +310,21 @@ static const fs__const fs__constants[] = {
 #endif
 #ifdef EAI_SYSTEM
     {"EAI_SYSTEM", (long)EAI_SYSTEM},
+#endif
+#ifdef ETHERTYPE_ARP
+    {"ETHERTYPE_ARP", (long)ETHERTYPE_ARP},
+#endif
+#ifdef ETHERTYPE_IP
+    {"ETHERTYPE_IP", (long)ETHERTYPE_IP},
+#endif
+#ifdef ETHERTYPE_IPV6
+    {"ETHERTYPE_IPV6", (long)ETHERTYPE_IPV6},
+#endif
+#ifdef ETHERTYPE_VLAN
+    {"ETHERTYPE_VLAN", (long)ETHERTYPE_VLAN},
+#endif
+#ifdef ETH_P_ALL
+    {"ETH_P_ALL", (long)ETH_P_ALL},
 #endif
 #ifdef INADDR_ALLHOSTS_GROUP
     {"INADDR_ALLHOSTS_GROUP", (long)INADDR_ALLHOSTS_GROUP},
@@ -497,8 +515,14 @@ static const fs__const fs__constants[] = {
 #ifdef IP_ADD_MEMBERSHIP
     {"IP_ADD_MEMBERSHIP", (long)IP_ADD_MEMBERSHIP},
 #endif
+#ifdef IP_ADD_SOURCE_MEMBERSHIP
+    {"IP_ADD_SOURCE_MEMBERSHIP", (long)IP_ADD_SOURCE_MEMBERSHIP},
+#endif
 #ifdef IP_BIND_ADDRESS_NO_PORT
     {"IP_BIND_ADDRESS_NO_PORT", (long)IP_BIND_ADDRESS_NO_PORT},
+#endif
+#ifdef IP_BLOCK_SOURCE
+    {"IP_BLOCK_SOURCE", (long)IP_BLOCK_SOURCE},
 #endif
 #ifdef IP_DEFAULT_MULTICAST_LOOP
     {"IP_DEFAULT_MULTICAST_LOOP", (long)IP_DEFAULT_MULTICAST_LOOP},
@@ -508,6 +532,9 @@ static const fs__const fs__constants[] = {
 #endif
 #ifdef IP_DROP_MEMBERSHIP
     {"IP_DROP_MEMBERSHIP", (long)IP_DROP_MEMBERSHIP},
+#endif
+#ifdef IP_DROP_SOURCE_MEMBERSHIP
+    {"IP_DROP_SOURCE_MEMBERSHIP", (long)IP_DROP_SOURCE_MEMBERSHIP},
 #endif
 #ifdef IP_HDRINCL
     {"IP_HDRINCL", (long)IP_HDRINCL},
@@ -526,6 +553,9 @@ static const fs__const fs__constants[] = {
 #endif
 #ifdef IP_OPTIONS
     {"IP_OPTIONS", (long)IP_OPTIONS},
+#endif
+#ifdef IP_PKTINFO
+    {"IP_PKTINFO", (long)IP_PKTINFO},
 #endif
 #ifdef IP_RECVOPTS
     {"IP_RECVOPTS", (long)IP_RECVOPTS},
@@ -547,6 +577,9 @@ static const fs__const fs__constants[] = {
 #endif
 #ifdef IP_TTL
     {"IP_TTL", (long)IP_TTL},
+#endif
+#ifdef IP_UNBLOCK_SOURCE
+    {"IP_UNBLOCK_SOURCE", (long)IP_UNBLOCK_SOURCE},
 #endif
 #ifdef J1939_EE_INFO_NONE
     {"J1939_EE_INFO_NONE", (long)J1939_EE_INFO_NONE},
@@ -661,6 +694,9 @@ static const fs__const fs__constants[] = {
 #endif
 #ifdef NI_DGRAM
     {"NI_DGRAM", (long)NI_DGRAM},
+#endif
+#ifdef NI_IDN
+    {"NI_IDN", (long)NI_IDN},
 #endif
 #ifdef NI_MAXHOST
     {"NI_MAXHOST", (long)NI_MAXHOST},
@@ -794,6 +830,9 @@ static const fs__const fs__constants[] = {
 #ifdef SO_BINDTODEVICE
     {"SO_BINDTODEVICE", (long)SO_BINDTODEVICE},
 #endif
+#ifdef SO_BINDTOIFINDEX
+    {"SO_BINDTOIFINDEX", (long)SO_BINDTOIFINDEX},
+#endif
 #ifdef SO_BROADCAST
     {"SO_BROADCAST", (long)SO_BROADCAST},
 #endif
@@ -890,6 +929,9 @@ static const fs__const fs__constants[] = {
 #ifdef SO_VM_SOCKETS_BUFFER_SIZE
     {"SO_VM_SOCKETS_BUFFER_SIZE", (long)SO_VM_SOCKETS_BUFFER_SIZE},
 #endif
+#ifdef TCP_CC_INFO
+    {"TCP_CC_INFO", (long)TCP_CC_INFO},
+#endif
 #ifdef TCP_CONGESTION
     {"TCP_CONGESTION", (long)TCP_CONGESTION},
 #endif
@@ -902,8 +944,20 @@ static const fs__const fs__constants[] = {
 #ifdef TCP_FASTOPEN
     {"TCP_FASTOPEN", (long)TCP_FASTOPEN},
 #endif
+#ifdef TCP_FASTOPEN_CONNECT
+    {"TCP_FASTOPEN_CONNECT", (long)TCP_FASTOPEN_CONNECT},
+#endif
+#ifdef TCP_FASTOPEN_KEY
+    {"TCP_FASTOPEN_KEY", (long)TCP_FASTOPEN_KEY},
+#endif
+#ifdef TCP_FASTOPEN_NO_COOKIE
+    {"TCP_FASTOPEN_NO_COOKIE", (long)TCP_FASTOPEN_NO_COOKIE},
+#endif
 #ifdef TCP_INFO
     {"TCP_INFO", (long)TCP_INFO},
+#endif
+#ifdef TCP_INQ
+    {"TCP_INQ", (long)TCP_INQ},
 #endif
 #ifdef TCP_KEEPCNT
     {"TCP_KEEPCNT", (long)TCP_KEEPCNT},
@@ -920,23 +974,68 @@ static const fs__const fs__constants[] = {
 #ifdef TCP_MAXSEG
     {"TCP_MAXSEG", (long)TCP_MAXSEG},
 #endif
+#ifdef TCP_MD5SIG
+    {"TCP_MD5SIG", (long)TCP_MD5SIG},
+#endif
+#ifdef TCP_MD5SIG_EXT
+    {"TCP_MD5SIG_EXT", (long)TCP_MD5SIG_EXT},
+#endif
 #ifdef TCP_NODELAY
     {"TCP_NODELAY", (long)TCP_NODELAY},
 #endif
 #ifdef TCP_NOTSENT_LOWAT
     {"TCP_NOTSENT_LOWAT", (long)TCP_NOTSENT_LOWAT},
 #endif
+#ifdef TCP_QUEUE_SEQ
+    {"TCP_QUEUE_SEQ", (long)TCP_QUEUE_SEQ},
+#endif
 #ifdef TCP_QUICKACK
     {"TCP_QUICKACK", (long)TCP_QUICKACK},
 #endif
+#ifdef TCP_REPAIR
+    {"TCP_REPAIR", (long)TCP_REPAIR},
+#endif
+#ifdef TCP_REPAIR_OPTIONS
+    {"TCP_REPAIR_OPTIONS", (long)TCP_REPAIR_OPTIONS},
+#endif
+#ifdef TCP_REPAIR_QUEUE
+    {"TCP_REPAIR_QUEUE", (long)TCP_REPAIR_QUEUE},
+#endif
+#ifdef TCP_REPAIR_WINDOW
+    {"TCP_REPAIR_WINDOW", (long)TCP_REPAIR_WINDOW},
+#endif
+#ifdef TCP_SAVED_SYN
+    {"TCP_SAVED_SYN", (long)TCP_SAVED_SYN},
+#endif
+#ifdef TCP_SAVE_SYN
+    {"TCP_SAVE_SYN", (long)TCP_SAVE_SYN},
+#endif
 #ifdef TCP_SYNCNT
     {"TCP_SYNCNT", (long)TCP_SYNCNT},
+#endif
+#ifdef TCP_THIN_DUPACK
+    {"TCP_THIN_DUPACK", (long)TCP_THIN_DUPACK},
+#endif
+#ifdef TCP_THIN_LINEAR_TIMEOUTS
+    {"TCP_THIN_LINEAR_TIMEOUTS", (long)TCP_THIN_LINEAR_TIMEOUTS},
+#endif
+#ifdef TCP_TIMESTAMP
+    {"TCP_TIMESTAMP", (long)TCP_TIMESTAMP},
+#endif
+#ifdef TCP_TX_DELAY
+    {"TCP_TX_DELAY", (long)TCP_TX_DELAY},
+#endif
+#ifdef TCP_ULP
+    {"TCP_ULP", (long)TCP_ULP},
 #endif
 #ifdef TCP_USER_TIMEOUT
     {"TCP_USER_TIMEOUT", (long)TCP_USER_TIMEOUT},
 #endif
 #ifdef TCP_WINDOW_CLAMP
     {"TCP_WINDOW_CLAMP", (long)TCP_WINDOW_CLAMP},
+#endif
+#ifdef TCP_ZEROCOPY_RECEIVE
+    {"TCP_ZEROCOPY_RECEIVE", (long)TCP_ZEROCOPY_RECEIVE},
 #endif
 #ifdef TIPC_ADDR_ID
     {"TIPC_ADDR_ID", (long)TIPC_ADDR_ID},
@@ -1028,13 +1127,13 @@ static const fs__const fs__constants[] = {
     {NULL, 0}
 };
 
-/* Names that some C libraries define as enum members rather than macros,
- * so #ifdef cannot see them: constants_inc.h lists their values. */
+/* The table holds the names that are macros; fs_add_enum_constants adds
+ * those that some headers define as enum members, which #ifdef cannot see. */
 int
 fs_add_constants(PyObject *m)
 {
     for (const fs__const *c = fs__constants; c->name != NULL; c++) {
-        if (PyModule_AddIntConstant(m, c->name, (long)c->value) < 0)
+        if (PyModule_AddIntConstant(m, c->name, c->value) < 0)
             return -1;
     }
     return fs_add_enum_constants(m);

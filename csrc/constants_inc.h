@@ -7,10 +7,12 @@
 #define FASTSOCK_CONSTANTS_INC_H
 
 #include <net/if.h>
+#include <net/ethernet.h>
 #include <sys/ioctl.h>
 #ifdef __linux__
 #  include <linux/sockios.h>
 #  include <netpacket/packet.h>
+#  include <linux/if_ether.h>
 #  include <linux/netlink.h>
 #  include <linux/can.h>
 #  include <linux/can/raw.h>
@@ -31,6 +33,7 @@ fs_add_enum_constants(PyObject *m)
 {
     struct { const char *name; long value; } table[] = {
 #ifdef __linux__
+        {"CAN_RAW_ERR_FILTER", CAN_RAW_ERR_FILTER},
         {"CAN_RAW_FD_FRAMES", CAN_RAW_FD_FRAMES},
         {"CAN_RAW_FILTER", CAN_RAW_FILTER},
         {"CAN_RAW_JOIN_FILTERS", CAN_RAW_JOIN_FILTERS},

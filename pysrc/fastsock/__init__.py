@@ -49,26 +49,6 @@ __all__ = ["fromfd", "getfqdn", "create_connection", "create_server",
 __all__ += [n for n in dir(_fastsock)
             if not n.startswith("_") and n not in _PRIVATE and n not in __all__]
 
-def _fill_missing_constants(namespace):
-    """Fallback for integer constants that this Python's stdlib defines but
-    _fastsock was built without (the C table follows one header set, while
-    each CPython version adds names): take the platform value from the
-    stdlib's _socket, so `hasattr(socket, NAME)` checks agree.  The C table
-    remains the source; this only fills its gaps."""
-    try:
-        import _socket as std
-    except ImportError:  # pragma: no cover - the stdlib always has it
-        return []
-    added = []
-    for name in dir(std):
-        if name.isupper() and name not in namespace and \
-                type(getattr(std, name)) is int:
-            namespace[name] = getattr(std, name)
-            added.append(name)
-    return added
-
-
-__all__ += _fill_missing_constants(globals())
 
 # The stdlib's enums, built from our constants the same way: the module
 # globals become enum members, so fastsock.AF_INET prints as AF_INET.
