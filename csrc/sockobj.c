@@ -1192,6 +1192,22 @@ fs__sock_shutdown(PyObject *self, PyObject *arg)
  * recv(1024) costs.  While the call runs without the GIL, scratch_busy
  * keeps other threads (which then allocate their own buffer) and close()
  * (which then leaves the freeing to us) away from the buffer. */
+/* With MSG_TRUNC, Linux reports a datagram's whole length even when only
+ * `n` bytes were stored.  The stdlib returns that many bytes; we do too, but
+ * the part the kernel did not write is zeroed rather than left as whatever
+ * the heap (or our scratch buffer) held. */
+static PyObject *
+fs__bytes_received(const char *src, Py_ssize_t got, Py_ssize_t n)
+{
+    PyObject *res = PyBytes_FromStringAndSize(NULL, got);
+    if (res == NULL)
+        return NULL;
+    Py_ssize_t stored = got < n ? got : n;
+    memcpy(PyBytes_AS_STRING(res), src, (size_t)stored);
+    memset(PyBytes_AS_STRING(res) + stored, 0, (size_t)(got - stored));
+    return res;
+}
+
 static PyObject *
 fs__recv_bytes(fs_sock *s, Py_ssize_t n, fs__io *io, fs_io_fn fn)
 {
@@ -1207,7 +1223,7 @@ fs__recv_bytes(fs_sock *s, Py_ssize_t n, fs__io *io, fs_io_fn fn)
         io->len = (size_t)n;
         PyObject *res = NULL;
         if (fs_sock_call(s, 0, fn, io, NULL) == 0)
-            res = PyBytes_FromStringAndSize(s->scratch, io->result);
+            res = fs__bytes_received(s->scratch, io->result, n);
         s->scratch_busy = 0;
         if (s->fd < 0) {
             /* Closed meanwhile: the buffer is ours to free. */
@@ -1224,6 +1240,13 @@ fs__recv_bytes(fs_sock *s, Py_ssize_t n, fs__io *io, fs_io_fn fn)
     if (fs_sock_call(s, 0, fn, io, NULL) < 0) {
         Py_DECREF(buf);
         return NULL;
+    }
+    if (io->result > n) {
+        /* MSG_TRUNC told us of more than fits: see fs__bytes_received. */
+        PyObject *res = fs__bytes_received(PyBytes_AS_STRING(buf),
+                                           io->result, n);
+        Py_DECREF(buf);
+        return res;
     }
     if (io->result != n && _PyBytes_Resize(&buf, io->result) < 0)
         return NULL;
@@ -1627,11 +1650,12 @@ static PyMethodDef fs__sock_methods[] = {
      "sendall(data[, flags])\n\nSend all of data, or raise."},
     {"sendto", FASTCALL(fs__sock_sendto), METH_FASTCALL | METH_KEYWORDS,
      "sendto(data[, flags], address) -> count"},
-    {"sendmsg", FASTCALL(fs_sock_sendmsg), METH_FASTCALL,
+    {"sendmsg", FASTCALL(fs_sock_sendmsg_kw), METH_FASTCALL | METH_KEYWORDS,
      "sendmsg(buffers[, ancdata[, flags[, address]]]) -> count"},
-    {"recvmsg", FASTCALL(fs_sock_recvmsg), METH_FASTCALL,
+    {"recvmsg", FASTCALL(fs_sock_recvmsg_kw), METH_FASTCALL | METH_KEYWORDS,
      "recvmsg(bufsize[, ancbufsize[, flags]]) -> (data, ancdata, msg_flags, address)"},
-    {"recvmsg_into", FASTCALL(fs_sock_recvmsg_into), METH_FASTCALL,
+    {"recvmsg_into", FASTCALL(fs_sock_recvmsg_into_kw),
+     METH_FASTCALL | METH_KEYWORDS,
      "recvmsg_into(buffers[, ancbufsize[, flags]]) -> (nbytes, ancdata, msg_flags, address)"},
     {"accept", fs__sock_accept, METH_NOARGS,
      "accept() -> (socket object, address info)"},

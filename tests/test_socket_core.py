@@ -1025,3 +1025,16 @@ def test_send_fds_ignores_flags_like_the_stdlib():
                 os.close(r)
                 os.close(w)
     assert assert_same(op)[1] == (1, b"x", 1)
+
+
+def test_msg_trunc_tail_is_zeroed_not_heap():
+    """recv(n, MSG_TRUNC) on a longer datagram returns the datagram's length,
+    as the stdlib does; the bytes the kernel did not store are zeros."""
+    for n in (4, 70000):           # the direct and the scratch-buffer paths
+        a, b = fastsock.socketpair(fastsock.AF_UNIX, fastsock.SOCK_DGRAM)
+        with a, b:
+            a.send(b"abcdefghij" * 10000)
+            got = b.recv(n, fastsock.MSG_TRUNC)
+            assert len(got) == 100000
+            assert got[:min(n, 100000)] == (b"abcdefghij" * 10000)[:n]
+            assert got[n:] == bytes(100000 - n)

@@ -712,7 +712,7 @@ def test_keyword_arguments_refused(method):
         a, b = mod.socketpair()
         with a, b:
             return getattr(a, method)(arg, flags=0)
-    res = assert_same(run, compare_message=False)
+    res = assert_same(run)
     assert res[0] == "raise" and res[1] is TypeError
 
 
