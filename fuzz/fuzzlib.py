@@ -367,7 +367,12 @@ def main(target, name=None, isolate=False):
                 raise
     if atheris is None:
         sys.exit(random_driver(target, sys.argv[1:], name))
-    atheris.Setup(sys.argv, target)
+    argv = list(sys.argv)
+    if not any(a.startswith("-malloc_limit_mb") for a in argv):
+        # The stdlib allocates a receive buffer of the requested size up
+        # front (recvmsg(2**31) is legal): not an out-of-memory bug.
+        argv.append("-malloc_limit_mb=16384")
+    atheris.Setup(argv, target)
     atheris.Fuzz()
 
 
