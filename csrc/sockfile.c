@@ -1403,14 +1403,22 @@ fs__file_sock_get(PyObject *self, void *closure)
     return Py_NewRef((PyObject *)f->sock);
 }
 
+/* The repr of the stdlib object this file stands in for, so that programs
+ * printing their files show what they show under the stdlib. */
 static PyObject *
 fs__file_repr(PyObject *self)
 {
     fs_sockfile *f = (fs_sockfile *)self;
-    const char *mode = FS__IS_RW(f) ? "rwb" : f->reading ? "rb" : "wb";
-    return PyUnicode_FromFormat("<_fastsock.SocketFile mode='%s' fd=%d%s>",
-                                mode, f->sock ? f->sock->fd : -1,
-                                f->closed ? " closed" : "");
+    if (f->raw)
+        return PyUnicode_FromFormat("<socket.SocketIO object at %p>", self);
+    if (FS__IS_RW(f))
+        return PyUnicode_FromFormat("<_io.BufferedRWPair object at %p>",
+                                    self);
+    /* BufferedReader/Writer show their raw file's name: the fd, or -1
+     * once the file is closed. */
+    int fd = (f->closed || f->sock == NULL) ? -1 : f->sock->fd;
+    return PyUnicode_FromFormat("<_io.Buffered%s name=%d>",
+                                f->reading ? "Reader" : "Writer", fd);
 }
 
 /* ------------------------------------------------------------------ */
@@ -2066,8 +2074,8 @@ fs__text_getattro(PyObject *self, PyObject *name)
 static PyObject *
 fs__text_repr(PyObject *self)
 {
-    return PyUnicode_FromFormat("<_fastsock.SocketTextFile %R>",
-                                ((fs_socktext *)self)->wrapper);
+    /* The wrapper's repr, as the stdlib's makefile() returns the wrapper. */
+    return PyObject_Repr(((fs_socktext *)self)->wrapper);
 }
 
 /* The codec family of an encoding name, by the codec registry's name. */

@@ -1572,6 +1572,17 @@ fs__sock_setsockopt(PyObject *self, PyObject *args)
     Py_buffer view;
     PyObject *none;
 
+#ifdef AF_VSOCK
+    /* VSOCK options are 64 bits wide, so an int value is passed as one. */
+    unsigned long long vval;
+    if (s->family == AF_VSOCK &&
+        PyArg_ParseTuple(args, "iiK:setsockopt", &level, &optname, &vval)) {
+        uint64_t v64 = vval;
+        res = setsockopt(s->fd, level, optname, &v64, sizeof(v64));
+        goto done;
+    }
+    PyErr_Clear();
+#endif
     /* setsockopt(level, opt, int) */
     if (PyArg_ParseTuple(args, "iii:setsockopt", &level, &optname, &ival)) {
         res = setsockopt(s->fd, level, optname, &ival, sizeof(ival));
@@ -1604,6 +1615,16 @@ fs__sock_getsockopt(PyObject *self, PyObject *args)
 
     if (!PyArg_ParseTuple(args, "ii|i:getsockopt", &level, &optname, &buflen))
         return NULL;
+#ifdef AF_VSOCK
+    if (buflen == 0 && s->family == AF_VSOCK) {
+        /* VSOCK options are 64-bit values (buffer sizes, timeouts). */
+        uint64_t v64 = 0;
+        socklen_t len = sizeof(v64);
+        if (getsockopt(s->fd, level, optname, &v64, &len) < 0)
+            return fs_err_errno(errno);
+        return PyLong_FromUnsignedLongLong(v64);
+    }
+#endif
     if (buflen == 0) {
         int v = 0;
         socklen_t len = sizeof(v);

@@ -161,6 +161,7 @@ class socket(_fastsock.socket):
                                  else encoding, errors, newline)
         # The C front for text files: whole lines are cut and decoded in C,
         # anything unusual is handed to the TextIOWrapper behind it.
+        text.mode = mode
         text = _SocketTextFile(f, text, newline)
         text.mode = mode
         return text
