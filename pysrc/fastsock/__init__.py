@@ -371,7 +371,52 @@ def socketpair(family=None, type=SOCK_STREAM, proto=0):
     return _fastsock._socketpair(socket, family, type, proto)
 
 
-def send_fds(sock, buffers, fds, flags=0, address=None):
+def _fallback_socketpair(family=AF_INET, type=SOCK_STREAM, proto=0):
+    """socketpair() built from a loopback TCP connection.
+
+    The stdlib uses it where the OS has no socketpair() (and tests it
+    everywhere).  The accepted connection is checked to be the one we
+    made, so a third party racing to the listening port is refused.
+    """
+    if family == AF_INET:
+        host = "127.0.0.1"
+    elif family == AF_INET6:
+        host = "::1"
+    else:
+        raise ValueError("Only AF_INET and AF_INET6 socket address families "
+                         "are supported")
+    if type != SOCK_STREAM:
+        raise ValueError("Only SOCK_STREAM socket type is supported")
+    if proto != 0:
+        raise ValueError("Only protocol zero is supported")
+    with socket(family, type, proto) as listener:
+        listener.bind((host, 0))
+        listener.listen()
+        where = listener.getsockname()[:2]
+        client = socket(family, type, proto)
+        try:
+            client.setblocking(False)
+            try:
+                client.connect(where)
+            except (BlockingIOError, InterruptedError):
+                pass
+            client.setblocking(True)
+            server, _ = listener.accept()
+        except BaseException:
+            client.close()
+            raise
+    try:
+        if (server.getsockname() != client.getpeername()
+                or client.getsockname() != server.getpeername()):
+            raise ConnectionError("Unexpected peer connection")
+    except BaseException:
+        server.close()
+        client.close()
+        raise
+    return server, client
+
+
+
     """send_fds(sock, buffers, fds[, flags[, address]]) -> integer
 
     Send the list of file descriptors fds over an AF_UNIX socket.
