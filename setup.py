@@ -25,6 +25,12 @@ if os.environ.get("FASTSOCK_SANITIZE"):
     extra_link += flags
 
 setup(
+    # The packages are declared here rather than in pyproject.toml, whose
+    # validator (setuptools < 69) refuses the PEP 561 name _fastsock-stubs.
+    package_dir={"": "pysrc"},
+    packages=["fastsock", "_fastsock-stubs"],
+    package_data={"fastsock": ["py.typed", "*.pyi"],
+                  "_fastsock-stubs": ["*.pyi"]},
     ext_modules=[
         Extension(
             "_fastsock",
