@@ -2,7 +2,7 @@
 # Valgrind memcheck over a representative subset of the suite, on a debug
 # build of _fastsock (no sanitizer).
 #
-#   tools/valgrind.sh                          # the default subset (~5-10 min)
+#   tools/valgrind.sh                          # the default subset (~10 min)
 #   tools/valgrind.sh tests/test_x.py -k foo   # any pytest arguments instead
 #
 # The interpreter runs with PYTHONMALLOC=malloc, so every Python object is a
