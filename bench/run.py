@@ -637,7 +637,12 @@ def fmt_impl(row, impl, spread=True):
 
 
 def fmt_ratio(v):
-    return "-" if v is None else "%.2fx" % v
+    if v is None:
+        return "-"
+    # Near a target of 1.0 (or 1.5...) two decimals can hide which side of
+    # it a ratio is on.
+    return "%.3fx" % v if round(v, 2) != round(v, 3) and abs(v - round(v, 1)) < 0.005 \
+        else "%.2fx" % v
 
 
 def status(row):
