@@ -641,8 +641,8 @@ def fmt_ratio(v):
         return "-"
     # Near a target of 1.0 (or 1.5...) two decimals can hide which side of
     # it a ratio is on.
-    return "%.3fx" % v if round(v, 2) != round(v, 3) and abs(v - round(v, 1)) < 0.005 \
-        else "%.2fx" % v
+    near = v < 10 and round(v, 2) != round(v, 3) and abs(v - round(v, 1)) < 0.005
+    return "%.3fx" % v if near else "%.2fx" % v
 
 
 def status(row):
