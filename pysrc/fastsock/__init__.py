@@ -416,7 +416,7 @@ def _fallback_socketpair(family=AF_INET, type=SOCK_STREAM, proto=0):
     return server, client
 
 
-
+def send_fds(sock, buffers, fds, flags=0, address=None):
     """send_fds(sock, buffers, fds[, flags[, address]]) -> integer
 
     Send the list of file descriptors fds over an AF_UNIX socket.
