@@ -419,9 +419,40 @@ fs_addr_parse(fs_sock *s, PyObject *addr, fs_addr *out, socklen_t *outlen,
 /* sockaddr -> Python address                                           */
 /* ------------------------------------------------------------------ */
 
+/* Dotted-quad text of an IPv4 address, written by hand: glibc's inet_ntop
+ * goes through sprintf and cost half of getsockname() and recvfrom(). */
+static PyObject *
+fs__ipv4_str(const struct in_addr *addr)
+{
+    const unsigned char *b = (const unsigned char *)&addr->s_addr;
+    char buf[16], *p = buf;
+    for (int i = 0; i < 4; i++) {
+        unsigned int v = b[i];
+        if (v >= 100) {
+            *p++ = (char)('0' + v / 100);
+            v %= 100;
+            *p++ = (char)('0' + v / 10);
+            v %= 10;
+        }
+        else if (v >= 10) {
+            *p++ = (char)('0' + v / 10);
+            v %= 10;
+        }
+        *p++ = (char)('0' + v);
+        if (i < 3)
+            *p++ = '.';
+    }
+    PyObject *res = PyUnicode_New(p - buf, 127);
+    if (res != NULL)
+        memcpy(PyUnicode_1BYTE_DATA(res), buf, (size_t)(p - buf));
+    return res;
+}
+
 static PyObject *
 fs__ip_str(int family, const void *addr)
 {
+    if (family == AF_INET)
+        return fs__ipv4_str(addr);
     char buf[INET6_ADDRSTRLEN];
     if (inet_ntop(family, addr, buf, sizeof(buf)) == NULL)
         return fs_err_errno(errno);

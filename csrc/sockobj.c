@@ -485,6 +485,7 @@ fs__apply_timeout(fs_sock *s, int64_t timeout)
 /* ------------------------------------------------------------------ */
 
 static PyObject *fs__sock_new(PyTypeObject *, PyObject *, PyObject *);
+static PyMethodDef fs__sock_methods[];
 static PyObject *fs__timeout_object(int64_t t);
 
 /* Our module's state, from our socket type or any subclass of it: walk the
@@ -497,7 +498,11 @@ fs__state_of_type(PyTypeObject *type)
     Py_ssize_t n = mro ? PyTuple_GET_SIZE(mro) : 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         PyTypeObject *t = (PyTypeObject *)PyTuple_GET_ITEM(mro, i);
-        if (!(t->tp_flags & Py_TPFLAGS_HEAPTYPE) || t->tp_new != fs__sock_new)
+        /* Only the type this module made has our method table; Python
+         * subclasses have none, and asking them for a module would raise
+         * (and cost an exception per socket). */
+        if (!(t->tp_flags & Py_TPFLAGS_HEAPTYPE) ||
+            t->tp_methods != fs__sock_methods)
             continue;
         PyObject *m = PyType_GetModule(t);
         if (m != NULL && PyModule_GetDef(m) == &fs_module_def)
