@@ -254,6 +254,12 @@ def read_scenario(module, data, mode, buffering, ops, kwargs=None):
 @given(data=lines_data, buffering=bufsizes, ops=read_ops,
        mode=st.sampled_from(["rb", "rwb"]))
 def test_read_ops_binary(data, buffering, ops, mode):
+    if mode == "rwb":
+        # The stdlib's BufferedRWPair.readline(limit) can return more than
+        # `limit` bytes, depending on how the data arrived (a CPython quirk,
+        # so not a stable reference): compare limited readlines on 'rb' only.
+        ops = [op for op in ops
+               if not (op[0] == "readline" and op[1] not in (None, -1))]
     assert_same(read_scenario, data, mode, buffering, ops)
 
 

@@ -198,7 +198,9 @@ def is_zombie_or_alive(pid):
     try:
         with open("/proc/%d/stat" % pid) as f:
             return f.read().split(") ")[1][0]
-    except FileNotFoundError:
+    except OSError:
+        # Gone (FileNotFoundError), or reaped between open() and read()
+        # (ProcessLookupError): either way not a zombie.
         return None
 
 
