@@ -120,3 +120,15 @@ def test_bad_input_table_holds():
     differ = [(what, call, std, got) for what, call, std, got in rows
               if std != got]
     assert len(rows) >= 30 and differ == []
+
+
+def test_readme_bad_input_table_is_the_computed_one():
+    """The README's bad-input table is exactly what the tool computes."""
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        readme = f.read()
+    start = readme.index("<!-- badinput:start -->\n") + len("<!-- badinput:start -->\n")
+    shown = readme[start:readme.index("<!-- badinput:end -->")]
+    computed = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "tools", "badinput_table.py")],
+        capture_output=True, text=True, timeout=120, check=True).stdout
+    assert shown == computed
