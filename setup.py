@@ -9,7 +9,7 @@ import os
 
 from setuptools import Extension, setup
 
-extra_compile = ["-Wall", "-Wextra", "-Wno-missing-field-initializers",
+extra_compile = ["-Wall", "-Wextra",
                  "-std=gnu11", "-fvisibility=hidden"]
 extra_link = []
 macros = []

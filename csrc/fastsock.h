@@ -160,6 +160,24 @@ PyObject *fs_sock_from_fd(PyTypeObject *type, int fd, int family, int stype,
 extern PyType_Spec fs_sock_spec;
 
 /* ------------------------------------------------------------------ */
+/* Arguments (args.c): conversions that word their errors as the        */
+/* stdlib's parser does, with fast paths for plain ints.                 */
+/* ------------------------------------------------------------------ */
+
+/* A C int as the "i" format reads one. */
+int fs_arg_int(PyObject *o, int *out);
+/* A Py_ssize_t as the "n" format reads one. */
+int fs_arg_ssize(PyObject *o, Py_ssize_t *out);
+/* TypeError "name() takes at least/at most/exactly N arguments (M given)". */
+int fs_check_nargs(const char *name, Py_ssize_t nargs, Py_ssize_t min,
+                   Py_ssize_t max);
+/* TypeError "fname() takes no keyword arguments" if kwnames is not empty. */
+int fs_reject_kwargs(const char *fname, PyObject *kwnames);
+/* A tuple of fast-call arguments, for falling back to PyArg_ParseTuple so
+ * that unusual arguments get the stdlib's exact messages. */
+PyObject *fs_args_tuple(PyObject *const *args, Py_ssize_t nargs);
+
+/* ------------------------------------------------------------------ */
 /* Addresses (sockaddr.c)                                               */
 /* ------------------------------------------------------------------ */
 
@@ -189,12 +207,7 @@ int fs_resolve_host(fs_state *st, const char *host, struct sockaddr *out,
 /* The address of an AF_INET/AF_INET6 sockaddr as text ('127.0.0.1'). */
 PyObject *fs_ip_object(const struct sockaddr *sa);
 
-/* Small helpers of sockaddr.c shared with resolve.c.  Fast-call functions
- * fall back to PyArg_ParseTuple on fs_args_tuple(args) for anything
- * unusual, so that errors carry the stdlib's exact messages. */
-PyObject *fs_args_tuple(PyObject *const *args, Py_ssize_t nargs);
-/* TypeError "fname() takes no keyword arguments" if kwnames is not empty. */
-int fs_reject_kwargs(const char *fname, PyObject *kwnames);
+/* Small helpers of sockaddr.c shared with resolve.c. */
 /* Would the idna codec return this ASCII host name unchanged? */
 int fs_idna_ascii_ok(const char *p, Py_ssize_t n);
 /* The characters of an exact, compact ASCII str (no copy), else NULL. */

@@ -22,28 +22,6 @@
 /* Helpers shared with resolve.c                                        */
 /* ------------------------------------------------------------------ */
 
-PyObject *
-fs_args_tuple(PyObject *const *args, Py_ssize_t nargs)
-{
-    PyObject *t = PyTuple_New(nargs);
-    if (t == NULL)
-        return NULL;
-    for (Py_ssize_t i = 0; i < nargs; i++)
-        PyTuple_SET_ITEM(t, i, Py_NewRef(args[i]));
-    return t;
-}
-
-int
-fs_reject_kwargs(const char *fname, PyObject *kwnames)
-{
-    if (kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0) {
-        PyErr_Format(PyExc_TypeError, "%s() takes no keyword arguments",
-                     fname);
-        return -1;
-    }
-    return 0;
-}
-
 int
 fs_idna_ascii_ok(const char *p, Py_ssize_t n)
 {
@@ -349,7 +327,7 @@ fs__parse_packet(fs_sock *s, PyObject *addr, fs_addr *out, socklen_t *outlen,
     struct sockaddr_ll *ll = (struct sockaddr_ll *)&out->storage;
     const char *ifname;
     int proto, pkttype = PACKET_HOST, hatype = 0;
-    Py_buffer haddr = {NULL, NULL};
+    Py_buffer haddr = {0};
     struct ifreq ifr;
     int res = -1;
 

@@ -40,69 +40,6 @@ typedef union {
 static const char fs__bad_anc_warning[] =
     "received malformed or improperly-truncated ancillary data";
 
-/* ------------------------------------------------------------------ */
-/* Argument helpers (the stdlib's "i" and "n" conversions)            */
-/* ------------------------------------------------------------------ */
-
-static int
-fs__check_nargs(const char *name, Py_ssize_t nargs, Py_ssize_t min,
-                Py_ssize_t max)
-{
-    if (nargs >= min && nargs <= max)
-        return 0;
-    Py_ssize_t bound = nargs < min ? min : max;
-    const char *how = min == max ? "exactly" :
-                      nargs < min ? "at least" : "at most";
-    PyErr_Format(PyExc_TypeError, "%s() takes %s %zd argument%s (%zd given)",
-                 name, how, bound, bound == 1 ? "" : "s", nargs);
-    return -1;
-}
-
-/* Our methods refuse keywords as the stdlib's do, in the same words
- * (METH_FASTCALL alone would prefix the message with the type's name). */
-static int
-fs__no_kwargs(const char *name, PyObject *kwnames)
-{
-    if (kwnames != NULL && PyTuple_GET_SIZE(kwnames) > 0) {
-        PyErr_Format(PyExc_TypeError, "%s() takes no keyword arguments",
-                     name);
-        return -1;
-    }
-    return 0;
-}
-
-/* A C int as the "i" format reads one.  Plain ints take a fast path;
- * anything else goes through PyArg_Parse itself, so that each Python
- * version words its errors exactly as its own stdlib does. */
-static int
-fs__arg_int(PyObject *o, int *out)
-{
-    if (PyLong_CheckExact(o)) {
-        int overflow;
-        long v = PyLong_AsLongAndOverflow(o, &overflow);
-        if (!overflow && v >= INT_MIN && v <= INT_MAX) {
-            *out = (int)v;
-            return 0;
-        }
-    }
-    return PyArg_Parse(o, "i", out) ? 0 : -1;
-}
-
-/* A Py_ssize_t as the "n" format reads one, on the same principle. */
-static int
-fs__arg_ssize(PyObject *o, Py_ssize_t *out)
-{
-    if (PyLong_CheckExact(o)) {
-        Py_ssize_t v = PyLong_AsSsize_t(o);
-        if (v != -1 || !PyErr_Occurred()) {
-            *out = v;
-            return 0;
-        }
-        PyErr_Clear();
-    }
-    return PyArg_Parse(o, "n", out) ? 0 : -1;
-}
-
 /* An immutable snapshot of an iterable argument.  A list is copied to a
  * tuple because acquiring a buffer can run Python code (__buffer__ from
  * 3.12, __index__ of a level), which could shrink a list under our index. */
@@ -153,9 +90,9 @@ fs__cmsg_func(const char *name, PyObject *const *args, Py_ssize_t nargs,
     Py_ssize_t n;
     size_t res;
 
-    if (fs__no_kwargs(name, kwnames) < 0 ||
-        fs__check_nargs(name, nargs, 1, 1) < 0 ||
-        fs__arg_ssize(args[0], &n) < 0)
+    if (fs_reject_kwargs(name, kwnames) < 0 ||
+        fs_check_nargs(name, nargs, 1, 1) < 0 ||
+        fs_arg_ssize(args[0], &n) < 0)
         return NULL;
     if (n < 0 || fn((size_t)n, &res) < 0) {
         PyErr_Format(PyExc_OverflowError, "%s() argument out of range", name);
@@ -457,9 +394,9 @@ fs_sock_sendmsg_kw(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
     PyObject *res = NULL;
 
     memset(&io, 0, sizeof(io));
-    if (fs__no_kwargs("sendmsg", kwnames) < 0 ||
-        fs__check_nargs("sendmsg", nargs, 1, 4) < 0 ||
-        (nargs > 2 && fs__arg_int(args[2], &io.flags) < 0) ||
+    if (fs_reject_kwargs("sendmsg", kwnames) < 0 ||
+        fs_check_nargs("sendmsg", nargs, 1, 4) < 0 ||
+        (nargs > 2 && fs_arg_int(args[2], &io.flags) < 0) ||
         fs__sendmsg_addr(s, nargs > 3 ? args[3] : NULL, &io) < 0)
         return NULL;
     if (fs__iovs_get(&data, args[0], 0) < 0 ||
@@ -659,9 +596,9 @@ fs__parse_recv_tail(PyObject *const *args, Py_ssize_t nargs,
 {
     *ancsize = 0;
     *flags = 0;
-    if (nargs > 1 && fs__arg_ssize(args[1], ancsize) < 0)
+    if (nargs > 1 && fs_arg_ssize(args[1], ancsize) < 0)
         return -1;
-    if (nargs > 2 && fs__arg_int(args[2], flags) < 0)
+    if (nargs > 2 && fs_arg_int(args[2], flags) < 0)
         return -1;
     return 0;
 }
@@ -675,9 +612,9 @@ fs_sock_recvmsg_kw(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
     int flags;
     fs__msgio io;
 
-    if (fs__no_kwargs("recvmsg", kwnames) < 0 ||
-        fs__check_nargs("recvmsg", nargs, 1, 3) < 0 ||
-        fs__arg_ssize(args[0], &size) < 0 ||
+    if (fs_reject_kwargs("recvmsg", kwnames) < 0 ||
+        fs_check_nargs("recvmsg", nargs, 1, 3) < 0 ||
+        fs_arg_ssize(args[0], &size) < 0 ||
         fs__parse_recv_tail(args, nargs, &ancsize, &flags) < 0)
         return NULL;
     if (size < 0) {
@@ -710,8 +647,8 @@ fs_sock_recvmsg_into_kw(PyObject *self, PyObject *const *args,
     fs__msgio io;
     PyObject *res = NULL;
 
-    if (fs__no_kwargs("recvmsg_into", kwnames) < 0 ||
-        fs__check_nargs("recvmsg_into", nargs, 1, 3) < 0 ||
+    if (fs_reject_kwargs("recvmsg_into", kwnames) < 0 ||
+        fs_check_nargs("recvmsg_into", nargs, 1, 3) < 0 ||
         fs__parse_recv_tail(args, nargs, &ancsize, &flags) < 0)
         return NULL;
     /* The buffers stay acquired (so cannot be resized or freed) until the

@@ -54,23 +54,6 @@ fs_is_socket(fs_state *st, PyObject *o)
 #define FS__FLOAT_NOT_INT "'float' object cannot be interpreted as an integer"
 #endif
 
-/* A C int as the "i" format reads one.  Plain ints take a fast path;
- * anything else goes through PyArg_Parse itself, so that each Python
- * version words its errors exactly as its own stdlib does. */
-static int
-fs__arg_int(PyObject *o, int *out)
-{
-    if (PyLong_CheckExact(o)) {
-        int overflow;
-        long v = PyLong_AsLongAndOverflow(o, &overflow);
-        if (!overflow && v >= INT_MIN && v <= INT_MAX) {
-            *out = (int)v;
-            return 0;
-        }
-    }
-    return PyArg_Parse(o, "i", out) ? 0 : -1;
-}
-
 /* A C int the way the stdlib's argument-clinic "int" converter reads one
  * (shutdown, set_inheritable): its own overflow message, and whatever
  * PyLong_AsLong accepts on this Python version. */
@@ -87,50 +70,6 @@ fs__arg_cint(PyObject *o, int *out)
         return -1;
     }
     *out = (int)v;
-    return 0;
-}
-
-/* A Py_ssize_t as the "n" format reads one (fast path for plain ints). */
-static int
-fs__arg_ssize(PyObject *o, Py_ssize_t *out)
-{
-    if (PyLong_CheckExact(o)) {
-        Py_ssize_t v = PyLong_AsSsize_t(o);
-        if (v == -1 && PyErr_Occurred())
-            return -1;
-        *out = v;
-        return 0;
-    }
-    return PyArg_Parse(o, "n", out) ? 0 : -1;
-}
-
-/* The stdlib's socket methods take positional arguments only, and say so
- * with their bare name; ours take METH_KEYWORDS just to word it the same. */
-static int
-fs__no_kwargs(const char *name, PyObject *kwnames)
-{
-    if (kwnames != NULL && PyTuple_GET_SIZE(kwnames) > 0) {
-        PyErr_Format(PyExc_TypeError, "%s() takes no keyword arguments",
-                     name);
-        return -1;
-    }
-    return 0;
-}
-
-static int
-fs__check_nargs(const char *name, Py_ssize_t nargs, Py_ssize_t min,
-                Py_ssize_t max)
-{
-    if (nargs < min) {
-        PyErr_Format(PyExc_TypeError, "%s() takes at least %zd argument%s "
-                     "(%zd given)", name, min, min == 1 ? "" : "s", nargs);
-        return -1;
-    }
-    if (nargs > max) {
-        PyErr_Format(PyExc_TypeError, "%s() takes at most %zd argument%s "
-                     "(%zd given)", name, max, max == 1 ? "" : "s", nargs);
-        return -1;
-    }
     return 0;
 }
 
@@ -962,14 +901,14 @@ static PyObject *
 fs__sock_listen(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
                 PyObject *kwnames)
 {
-    if (fs__no_kwargs("listen", kwnames) < 0)
+    if (fs_reject_kwargs("listen", kwnames) < 0)
         return NULL;
     fs_sock *s = (fs_sock *)self;
     int backlog = SOMAXCONN < 128 ? SOMAXCONN : 128, res;
 
-    if (fs__check_nargs("listen", nargs, 0, 1) < 0)
+    if (fs_check_nargs("listen", nargs, 0, 1) < 0)
         return NULL;
-    if (nargs == 1 && fs__arg_int(args[0], &backlog) < 0)
+    if (nargs == 1 && fs_arg_int(args[0], &backlog) < 0)
         return NULL;
     /* A negative backlog means zero, as in the stdlib. */
     if (backlog < 0)
@@ -1264,10 +1203,10 @@ fs__parse_recv(const char *name, PyObject *const *args, Py_ssize_t nargs,
                PyObject *kwnames, Py_ssize_t *n, int *flags)
 {
     *flags = 0;
-    if (fs__no_kwargs(name, kwnames) < 0 ||
-        fs__check_nargs(name, nargs, 1, 2) < 0 ||
-        fs__arg_ssize(args[0], n) < 0 ||
-        (nargs == 2 && fs__arg_int(args[1], flags) < 0))
+    if (fs_reject_kwargs(name, kwnames) < 0 ||
+        fs_check_nargs(name, nargs, 1, 2) < 0 ||
+        fs_arg_ssize(args[0], n) < 0 ||
+        (nargs == 2 && fs_arg_int(args[1], flags) < 0))
         return -1;
     if (*n < 0) {
         PyErr_Format(PyExc_ValueError, "negative buffersize in %s", name);
@@ -1478,10 +1417,10 @@ fs__parse_send(const char *name, PyObject *const *args, Py_ssize_t nargs,
                Py_buffer *view, int *flags)
 {
     *flags = 0;
-    if (fs__check_nargs(name, nargs, 1, 2) < 0 ||
+    if (fs_check_nargs(name, nargs, 1, 2) < 0 ||
         fs__arg_data(args[0], view) < 0)
         return -1;
-    if (nargs == 2 && fs__arg_int(args[1], flags) < 0) {
+    if (nargs == 2 && fs_arg_int(args[1], flags) < 0) {
         PyBuffer_Release(view);
         return -1;
     }
@@ -1495,7 +1434,7 @@ fs__sock_send(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
     Py_buffer view;
     int flags;
 
-    if (fs__no_kwargs("send", kwnames) < 0)
+    if (fs_reject_kwargs("send", kwnames) < 0)
         return NULL;
     if (fs__parse_send("send", args, nargs, &view, &flags) < 0)
         return NULL;
@@ -1514,7 +1453,7 @@ fs__sock_sendall(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
     Py_buffer view;
     int flags;
 
-    if (fs__no_kwargs("sendall", kwnames) < 0)
+    if (fs_reject_kwargs("sendall", kwnames) < 0)
         return NULL;
     if (fs__parse_send("sendall", args, nargs, &view, &flags) < 0)
         return NULL;
@@ -1535,7 +1474,7 @@ fs__sock_sendto(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
     PyObject *addrobj;
     fs_addr a;
 
-    if (fs__no_kwargs("sendto", kwnames) < 0)
+    if (fs_reject_kwargs("sendto", kwnames) < 0)
         return NULL;
     if (nargs != 2 && nargs != 3) {
         PyErr_Format(PyExc_TypeError,
@@ -1545,7 +1484,7 @@ fs__sock_sendto(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
     /* In the stdlib's order: data, then flags, then the address. */
     if (fs__arg_data(args[0], &view) < 0)
         return NULL;
-    if (nargs == 3 && fs__arg_int(args[1], &flags) < 0) {
+    if (nargs == 3 && fs_arg_int(args[1], &flags) < 0) {
         PyBuffer_Release(&view);
         return NULL;
     }
