@@ -49,7 +49,7 @@ _ABSENT = object()
 
 # What sys.modules held under each name before the first patch(); empty
 # while unpatched.
-_saved = {}
+_saved: "dict[str, object]" = {}
 
 
 def _load(modname):
