@@ -1038,3 +1038,37 @@ def test_msg_trunc_tail_is_zeroed_not_heap():
             assert len(got) == 100000
             assert got[:min(n, 100000)] == (b"abcdefghij" * 10000)[:n]
             assert got[n:] == bytes(100000 - n)
+
+
+def _icmp_echo(ident):
+    """An ICMP echo request with a valid checksum."""
+    import struct
+    body = struct.pack("!BBHHH", 8, 0, 0, ident, 1) + b"fastsock"
+    total = sum(struct.unpack("!%dH" % (len(body) // 2), body))
+    total = (total >> 16) + (total & 0xFFFF)
+    check = ~(total + (total >> 16)) & 0xFFFF
+    return body[:2] + struct.pack("!H", check) + body[4:]
+
+
+@pytest.mark.parametrize("mod", [stdsocket, fastsock], ids=["stdlib", "fastsock"])
+def test_raw_icmp_socket_on_loopback(mod):
+    """SOCK_RAW where permitted: an ICMP echo to 127.0.0.1 and its reply,
+    with the same family/type/proto and address forms on both modules."""
+    try:
+        s = mod.socket(mod.AF_INET, mod.SOCK_RAW, mod.IPPROTO_ICMP)
+    except PermissionError as exc:
+        pytest.skip("raw sockets need CAP_NET_RAW here: %s" % exc)
+    with s:
+        assert (s.family, s.type, s.proto) == (
+            stdsocket.AF_INET, stdsocket.SOCK_RAW, stdsocket.IPPROTO_ICMP)
+        s.settimeout(5)
+        ident = os.getpid() & 0xFFFF
+        assert s.sendto(_icmp_echo(ident), ("127.0.0.1", 0)) == 16
+        for _ in range(10):   # our own request may be seen before the reply
+            data, addr = s.recvfrom(1024)
+            assert addr == ("127.0.0.1", 0)
+            icmp = data[(data[0] & 0x0F) * 4:]
+            if icmp[0] == 0 and icmp[4:6] == ident.to_bytes(2, "big"):
+                assert icmp[8:] == b"fastsock"
+                return
+        pytest.fail("no ICMP echo reply among 10 packets")
