@@ -111,11 +111,24 @@ int64_t fs_monotonic_ns(void);
 /*
  * The I/O driver.  Every syscall on a socket goes through fs_sock_call:
  * `fn` performs ONE attempt of the syscall on `fd` and returns -1 with
- * errno set on failure (it runs WITHOUT the GIL and must not touch Python
- * objects).  fs_sock_call owns everything else: releasing the GIL, retrying
- * on EINTR after running signal handlers (PEP 475), and, for a socket with
- * a timeout, trying the call first and polling only on EAGAIN, up to the
- * deadline.  `writing` says which readiness to poll for.
+ * errno set on failure; it must not touch Python objects, since it may run
+ * without the GIL.  `dontwait` is 0 or MSG_DONTWAIT, for `fn` to add to the
+ * call's flags.  fs_sock_call owns everything else: releasing the GIL,
+ * retrying on EINTR after running signal handlers (PEP 475), and, for a
+ * socket with a timeout, polling on EAGAIN up to the deadline.
+ *
+ * The first attempt runs with the GIL still held whenever it cannot block:
+ * on a socket with a timeout or in non-blocking mode (its fd is
+ * O_NONBLOCK), or on a blocking socket when `how` has FS_IO_DONTWAIT, with
+ * `dontwait` set.  The GIL is released only to wait.  A ready socket thus
+ * costs one syscall and no GIL hand-off, which is what keeps a thread that
+ * gives up the GIL for a microsecond from queueing behind the others.
+ *
+ * `how` is FS_IO_READ or FS_IO_WRITE (which readiness to poll for), or'ed
+ * with FS_IO_DONTWAIT when `fn` honours `dontwait` with the same meaning as
+ * the blocking call.  A send on a stream socket that moves only part of the
+ * data under MSG_DONTWAIT must keep that part and report EAGAIN, so that the
+ * blocking attempt sends the rest, as one blocking send() would have.
  *
  * `deadline`, when not NULL, is shared across several calls so that one
  * timeout covers a whole operation (sendall); it is armed on first use.
@@ -123,8 +136,11 @@ int64_t fs_monotonic_ns(void);
  * Returns 0 on success, -1 with a Python exception set (TimeoutError
  * "timed out", BlockingIOError, or the OSError subclass for errno).
  */
-typedef int (*fs_io_fn)(int fd, void *ctx);
-int fs_sock_call(fs_sock *s, int writing, fs_io_fn fn, void *ctx,
+#define FS_IO_READ      0
+#define FS_IO_WRITE     1
+#define FS_IO_DONTWAIT  2
+typedef int (*fs_io_fn)(int fd, void *ctx, int dontwait);
+int fs_sock_call(fs_sock *s, int how, fs_io_fn fn, void *ctx,
                  fs_deadline *deadline);
 
 /* Raw helpers over the driver, for sockfile.c and server.c.  Each returns

@@ -242,12 +242,13 @@ typedef struct {
 
 /* One recvfrom() attempt, run by the I/O driver without the GIL. */
 static int
-fs__do_recvfrom(int fd, void *p)
+fs__do_recvfrom(int fd, void *p, int dontwait)
 {
     fs__recvfrom_io *io = p;
     io->addrlen = sizeof(io->addr);
     memset(&io->addr, 0, sizeof(io->addr.sa));
-    io->n = recvfrom(fd, io->buf, io->len, 0, &io->addr.sa, &io->addrlen);
+    io->n = recvfrom(fd, io->buf, io->len, dontwait, &io->addr.sa,
+                     &io->addrlen);
     return io->n < 0 ? -1 : 0;
 }
 
@@ -273,7 +274,8 @@ fs__recvfrom(fs_server *core, PyObject *server, PyObject *sock,
     if (data == NULL)
         return -1;
     fs__recvfrom_io io = {.buf = PyBytes_AS_STRING(data), .len = (size_t)size};
-    if (fs_sock_call(ls, 0, fs__do_recvfrom, &io, NULL) < 0)
+    if (fs_sock_call(ls, FS_IO_READ | FS_IO_DONTWAIT, fs__do_recvfrom, &io,
+                     NULL) < 0)
         goto fail;
     if (io.n != size && _PyBytes_Resize(&data, io.n) < 0)
         return -1;

@@ -341,17 +341,18 @@ typedef struct {
 } fs__msgio;
 
 static int
-fs__do_sendmsg(int fd, void *p)
+fs__do_sendmsg(int fd, void *p, int dontwait)
 {
     fs__msgio *io = p;
+    /* Asked for only where a send is all or nothing (see fs__sendmsg_how). */
     /* MSG_NOSIGNAL: a closed peer gives EPIPE, never a SIGPIPE that kills
      * a process which, unlike the stdlib's, may not ignore it. */
-    io->result = sendmsg(fd, &io->msg, io->flags | MSG_NOSIGNAL);
+    io->result = sendmsg(fd, &io->msg, io->flags | dontwait | MSG_NOSIGNAL);
     return io->result < 0 ? -1 : 0;
 }
 
 static int
-fs__do_recvmsg(int fd, void *p)
+fs__do_recvmsg(int fd, void *p, int dontwait)
 {
     fs__msgio *io = p;
     /* The lengths are in/out: a retried attempt must offer the full
@@ -359,8 +360,18 @@ fs__do_recvmsg(int fd, void *p)
     io->msg.msg_namelen = io->namecap;
     io->msg.msg_controllen = io->ctlcap;
     io->msg.msg_flags = 0;
-    io->result = recvmsg(fd, &io->msg, io->flags);
+    io->result = recvmsg(fd, &io->msg, io->flags | dontwait);
     return io->result < 0 ? -1 : 0;
+}
+
+/* How sendmsg may be tried under the GIL (fastsock.h).  A partial send
+ * under MSG_DONTWAIT could not be finished the way a blocking one would be
+ * (the ancillary data went with the first part), so only where the kernel
+ * sends a message whole or not at all: not on stream sockets. */
+static int
+fs__sendmsg_how(fs_sock *s)
+{
+    return s->type == SOCK_STREAM ? FS_IO_WRITE : FS_IO_WRITE | FS_IO_DONTWAIT;
 }
 
 /* ------------------------------------------------------------------ */
@@ -405,7 +416,7 @@ fs_sock_sendmsg_kw(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
         goto done;
     io.msg.msg_iov = data.iov;
     io.msg.msg_iovlen = (size_t)data.count;
-    if (fs_sock_call(s, 1, fs__do_sendmsg, &io, NULL) == 0)
+    if (fs_sock_call(s, fs__sendmsg_how(s), fs__do_sendmsg, &io, NULL) == 0)
         res = PyLong_FromSsize_t(io.result);
 done:
     fs__anc_release(&anc);
@@ -552,7 +563,8 @@ fs__recvmsg_call(fs_sock *s, fs__msgio *io, struct iovec *iov, size_t niov,
     io->msg.msg_iovlen = niov;
     /* No control buffer at all when none was asked for, as the stdlib. */
     io->msg.msg_control = ancsize > 0 ? io->ctl : NULL;
-    if (fs_sock_call(s, 0, fs__do_recvmsg, io, NULL) < 0) {
+    int how = flags & MSG_WAITALL ? FS_IO_READ : FS_IO_READ | FS_IO_DONTWAIT;
+    if (fs_sock_call(s, how, fs__do_recvmsg, io, NULL) < 0) {
         fs__msgio_free(io);
         return -1;
     }

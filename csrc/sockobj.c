@@ -207,22 +207,28 @@ fs__fd_changed(fs_sock *s, int fd)
 /* What fs__attempt returns when the deadline passed (errno values are
  * positive, so it cannot be mistaken for one). */
 #define FS__TIMED_OUT (-1)
+/* What fs__attempt_held returns when it made no attempt. */
+#define FS__NOT_TRIED (-2)
 
-/* One round of a call, WITHOUT the GIL: the syscall, and on EAGAIN a wait
- * for readiness and a retry, until success, an error or the deadline.
- * Returns 0, an errno value, or FS__TIMED_OUT. */
+/* One round of a call, WITHOUT the GIL: the syscall (unless `wait_first`,
+ * when an attempt under the GIL just found the socket not ready), and on
+ * EAGAIN a wait for readiness and a retry, until success, an error or the
+ * deadline.  Returns 0, an errno value, or FS__TIMED_OUT. */
 static int
 fs__attempt(fs_sock *s, int fd, int writing, fs_io_fn fn, void *ctx,
-            fs_deadline *deadline, int64_t timeout)
+            fs_deadline *deadline, int64_t timeout, int wait_first)
 {
     int forever = timeout == FS_WAIT_FOREVER;
     for (;;) {
-        if (fn(fd, ctx) >= 0)
-            return 0;
-        int err = errno;
-        if ((err != EAGAIN && err != EWOULDBLOCK) ||
-            (timeout <= 0 && !forever))
-            return err;
+        if (!wait_first) {
+            if (fn(fd, ctx, 0) >= 0)
+                return 0;
+            int err = errno;
+            if ((err != EAGAIN && err != EWOULDBLOCK) ||
+                (timeout <= 0 && !forever))
+                return err;
+        }
+        wait_first = 0;
         if (!forever && *deadline == 0)
             *deadline = fs__deadline_after(timeout);
         int r = fs__wait(fd, writing, *deadline, forever);
@@ -240,23 +246,59 @@ fs__attempt(fs_sock *s, int fd, int writing, fs_io_fn fn, void *ctx,
     }
 }
 
+/* The attempt made with the GIL held, when one cannot block (see
+ * fastsock.h): returns 0 done, an errno value, or FS__NOT_TRIED when there
+ * is no such attempt for this call.  An fd with a timeout or in non-blocking mode is
+ * O_NONBLOCK; a blocking one needs MSG_DONTWAIT, which `fn` must honour. */
 static int
-fs__call(fs_sock *s, int writing, fs_io_fn fn, void *ctx,
+fs__attempt_held(int fd, int how, fs_io_fn fn, void *ctx, int64_t timeout)
+{
+    int dontwait;
+    if (timeout >= 0 || timeout == FS_WAIT_FOREVER)
+        dontwait = 0;
+    else if (how & FS_IO_DONTWAIT)
+        dontwait = MSG_DONTWAIT;
+    else
+        return FS__NOT_TRIED;
+    return fn(fd, ctx, dontwait) >= 0 ? 0 : errno;
+}
+
+static int
+fs__call(fs_sock *s, int how, fs_io_fn fn, void *ctx,
          fs_deadline *deadline, int64_t timeout)
 {
     fs_deadline local = 0;
+    int writing = how & FS_IO_WRITE;
+    int held = 1;
     if (deadline == NULL)
         deadline = &local;
 
     for (;;) {
-        int fd = s->fd, err;
+        int fd = s->fd, err = FS__NOT_TRIED, wait_first = 0;
         if (fd < 0) {
             fs_err_errno(EBADF);
             return -1;
         }
-        Py_BEGIN_ALLOW_THREADS
-        err = fs__attempt(s, fd, writing, fn, ctx, deadline, timeout);
-        Py_END_ALLOW_THREADS
+        if (held) {
+            /* Only the first round: after EINTR the retry waits as usual. */
+            held = 0;
+            err = fs__attempt_held(fd, how, fn, ctx, timeout);
+            if (err == EAGAIN || err == EWOULDBLOCK) {
+                /* Not ready.  A non-blocking socket reports it; others
+                 * wait, without repeating the syscall that just failed
+                 * when the fd itself is non-blocking. */
+                if (timeout == FS_NONBLOCK)
+                    return fs_err_errno(err), -1;
+                wait_first = timeout > 0 || timeout == FS_WAIT_FOREVER;
+                err = FS__NOT_TRIED;
+            }
+        }
+        if (err == FS__NOT_TRIED) {
+            Py_BEGIN_ALLOW_THREADS
+            err = fs__attempt(s, fd, writing, fn, ctx, deadline, timeout,
+                              wait_first);
+            Py_END_ALLOW_THREADS
+        }
         if (err == 0)
             return 0;
         if (err == FS__TIMED_OUT) {
@@ -275,10 +317,10 @@ fs__call(fs_sock *s, int writing, fs_io_fn fn, void *ctx,
 }
 
 int
-fs_sock_call(fs_sock *s, int writing, fs_io_fn fn, void *ctx,
+fs_sock_call(fs_sock *s, int how, fs_io_fn fn, void *ctx,
              fs_deadline *deadline)
 {
-    return fs__call(s, writing, fn, ctx, deadline, s->timeout_ns);
+    return fs__call(s, how, fn, ctx, deadline, s->timeout_ns);
 }
 
 /* ------------------------------------------------------------------ */
@@ -292,48 +334,95 @@ typedef struct {
     ssize_t result;
     fs_addr *addr;          /* recvfrom / sendto / accept */
     socklen_t addrlen;
+    ssize_t early;          /* sent by a MSG_DONTWAIT attempt (fs__sent) */
 } fs__io;
 
+/* How a receive may be tried under the GIL: MSG_DONTWAIT returns what a
+ * blocking call would, except with MSG_WAITALL, which waits for more. */
 static int
-fs__do_recv(int fd, void *p)
+fs__recv_how(int flags)
+{
+    return flags & MSG_WAITALL ? FS_IO_READ : FS_IO_READ | FS_IO_DONTWAIT;
+}
+
+static int
+fs__do_recv(int fd, void *p, int dontwait)
 {
     fs__io *io = p;
-    io->result = recv(fd, io->buf, io->len, io->flags);
+    io->result = recv(fd, io->buf, io->len, io->flags | dontwait);
     return io->result < 0 ? -1 : 0;
 }
 
 static int
-fs__do_recvfrom(int fd, void *p)
+fs__do_recvfrom(int fd, void *p, int dontwait)
 {
     fs__io *io = p;
     io->addrlen = sizeof(*io->addr);
     memset(io->addr, 0, sizeof(io->addr->sa));
-    io->result = recvfrom(fd, io->buf, io->len, io->flags, &io->addr->sa,
-                          &io->addrlen);
+    io->result = recvfrom(fd, io->buf, io->len, io->flags | dontwait,
+                          &io->addr->sa, &io->addrlen);
     return io->result < 0 ? -1 : 0;
 }
 
+/* The outcome `n` of one send attempt.  A blocking send() on a stream
+ * returns only once all of the data is queued; when the attempt under the
+ * GIL (MSG_DONTWAIT, not asked for by the caller) moved just part of it,
+ * keep that part and report EAGAIN so that the driver's blocking attempt
+ * sends the rest.  io->result is then the total. */
 static int
-fs__do_send(int fd, void *p)
+fs__sent(fs__io *io, ssize_t n, int dontwait)
 {
-    fs__io *io = p;
-    io->result = send(fd, io->buf, io->len, io->flags | MSG_NOSIGNAL);
-    return io->result < 0 ? -1 : 0;
+    if (n < 0)
+        return -1;
+    if (dontwait && !(io->flags & MSG_DONTWAIT) && (size_t)n < io->len) {
+        io->buf += n;
+        io->len -= (size_t)n;
+        io->early += n;
+        errno = EAGAIN;
+        return -1;
+    }
+    io->result = io->early + n;
+    return 0;
 }
 
 static int
-fs__do_sendto(int fd, void *p)
+fs__do_send(int fd, void *p, int dontwait)
 {
     fs__io *io = p;
-    io->result = sendto(fd, io->buf, io->len, io->flags | MSG_NOSIGNAL,
-                        &io->addr->sa, io->addrlen);
-    return io->result < 0 ? -1 : 0;
+    ssize_t n = send(fd, io->buf, io->len, io->flags | dontwait | MSG_NOSIGNAL);
+    return fs__sent(io, n, dontwait);
 }
 
 static int
-fs__do_accept(int fd, void *p)
+fs__do_sendto(int fd, void *p, int dontwait)
 {
     fs__io *io = p;
+    ssize_t n = sendto(fd, io->buf, io->len,
+                       io->flags | dontwait | MSG_NOSIGNAL,
+                       &io->addr->sa, io->addrlen);
+    return fs__sent(io, n, dontwait);
+}
+
+/* A send that failed after part of its data went (fs__sent): a blocking
+ * send() would have returned that part, the error coming on the next call.
+ * Errors from signal handlers still propagate. */
+static int
+fs__send_done(fs__io *io, int rc)
+{
+    if (rc < 0 && io->early > 0 && PyErr_ExceptionMatches(PyExc_OSError) &&
+        !PyErr_ExceptionMatches(PyExc_TimeoutError)) {
+        PyErr_Clear();
+        io->result = io->early;
+        return 0;
+    }
+    return rc;
+}
+
+static int
+fs__do_accept(int fd, void *p, int dontwait)
+{
+    fs__io *io = p;
+    (void)dontwait;     /* accept() has no flag for it: never asked */
     io->addrlen = sizeof(*io->addr);
     io->result = accept4(fd, &io->addr->sa, &io->addrlen, SOCK_CLOEXEC);
     return io->result < 0 ? -1 : 0;
@@ -343,7 +432,7 @@ Py_ssize_t
 fs_sock_recv_raw(fs_sock *s, char *buf, Py_ssize_t len, int flags)
 {
     fs__io io = {.buf = buf, .len = (size_t)len, .flags = flags};
-    if (fs_sock_call(s, 0, fs__do_recv, &io, NULL) < 0)
+    if (fs_sock_call(s, fs__recv_how(flags), fs__do_recv, &io, NULL) < 0)
         return -1;
     return io.result;
 }
@@ -352,7 +441,9 @@ Py_ssize_t
 fs_sock_send_raw(fs_sock *s, const char *buf, Py_ssize_t len, int flags)
 {
     fs__io io = {.buf = (char *)buf, .len = (size_t)len, .flags = flags};
-    if (fs_sock_call(s, 1, fs__do_send, &io, NULL) < 0)
+    int rc = fs_sock_call(s, FS_IO_WRITE | FS_IO_DONTWAIT, fs__do_send, &io,
+                          NULL);
+    if (fs__send_done(&io, rc) < 0)
         return -1;
     return io.result;
 }
@@ -369,7 +460,8 @@ fs_sock_sendall_raw(fs_sock *s, const char *buf, Py_ssize_t len, int flags)
      * broken socket raises, as in the stdlib. */
     do {
         fs__io io = {.buf = (char *)buf, .len = (size_t)len, .flags = flags};
-        if (fs_sock_call(s, 1, fs__do_send, &io, &deadline) < 0)
+        if (fs_sock_call(s, FS_IO_WRITE | FS_IO_DONTWAIT, fs__do_send, &io,
+                         &deadline) < 0)
             return -1;
         buf += io.result;
         len -= io.result;
@@ -384,7 +476,7 @@ int
 fs_sock_accept_raw(fs_sock *s, fs_addr *addr, socklen_t *addrlen)
 {
     fs__io io = {.addr = addr};
-    if (fs_sock_call(s, 0, fs__do_accept, &io, NULL) < 0)
+    if (fs_sock_call(s, FS_IO_READ, fs__do_accept, &io, NULL) < 0)
         return -1;
     *addrlen = io.addrlen;
     return (int)io.result;
@@ -928,9 +1020,10 @@ typedef struct {
 /* Is the pending connect() finished?  EAGAIN until the fd is writable,
  * then the outcome (SO_ERROR) in ctx->err. */
 static int
-fs__do_connect_check(int fd, void *p)
+fs__do_connect_check(int fd, void *p, int dontwait)
 {
     fs__conn *c = p;
+    (void)dontwait;     /* polls with no wait: it never blocks */
     struct pollfd pfd = {fd, POLLOUT, 0};
     int n = poll(&pfd, 1, 0);
     if (n < 0)
@@ -974,7 +1067,8 @@ fs__connect(fs_sock *s, PyObject *addrobj, int raise, const char *caller)
     if (wait) {
         fs__conn c = {0};
         int64_t timeout = s->timeout_ns > 0 ? s->timeout_ns : FS_WAIT_FOREVER;
-        if (fs__call(s, 1, fs__do_connect_check, &c, NULL, timeout) < 0) {
+        if (fs__call(s, FS_IO_WRITE, fs__do_connect_check, &c, NULL,
+                     timeout) < 0) {
             if (!raise && PyErr_ExceptionMatches(s->st->timeout_error)) {
                 PyErr_Clear();
                 return EWOULDBLOCK;
@@ -1166,7 +1260,7 @@ fs__recv_bytes(fs_sock *s, Py_ssize_t n, fs__io *io, fs_io_fn fn)
         io->buf = s->scratch;
         io->len = (size_t)n;
         PyObject *res = NULL;
-        if (fs_sock_call(s, 0, fn, io, NULL) == 0)
+        if (fs_sock_call(s, fs__recv_how(io->flags), fn, io, NULL) == 0)
             res = fs__bytes_received(s->scratch, io->result, n);
         s->scratch_busy = 0;
         if (s->fd < 0) {
@@ -1181,7 +1275,7 @@ fs__recv_bytes(fs_sock *s, Py_ssize_t n, fs__io *io, fs_io_fn fn)
         return NULL;
     io->buf = PyBytes_AS_STRING(buf);
     io->len = (size_t)n;
-    if (fs_sock_call(s, 0, fn, io, NULL) < 0) {
+    if (fs_sock_call(s, fs__recv_how(io->flags), fn, io, NULL) < 0) {
         Py_DECREF(buf);
         return NULL;
     }
@@ -1385,7 +1479,7 @@ fs__sock_recvfrom_into(PyObject *self, PyObject *const *args,
         return NULL;
     fs__io io = {.buf = view.buf, .len = (size_t)n, .flags = flags,
                  .addr = &a};
-    int r = fs_sock_call(s, 0, fs__do_recvfrom, &io, NULL);
+    int r = fs_sock_call(s, fs__recv_how(flags), fs__do_recvfrom, &io, NULL);
     PyBuffer_Release(&view);
     if (r < 0)
         return NULL;
@@ -1496,7 +1590,9 @@ fs__sock_sendto(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
         PyBuffer_Release(&view);
         return NULL;
     }
-    int r = fs_sock_call(s, 1, fs__do_sendto, &io, NULL);
+    int r = fs_sock_call(s, FS_IO_WRITE | FS_IO_DONTWAIT, fs__do_sendto,
+                         &io, NULL);
+    r = fs__send_done(&io, r);
     PyBuffer_Release(&view);
     if (r < 0)
         return NULL;

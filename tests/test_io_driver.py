@@ -1,0 +1,202 @@
+"""The I/O driver's first attempt, made with the GIL held.
+
+On a ready socket fastsock makes the syscall without releasing the GIL: on a
+blocking socket with MSG_DONTWAIT, and on one with a timeout or in
+non-blocking mode as is (its fd is O_NONBLOCK).  These tests check that the
+results stay those of the stdlib's blocking calls where MSG_DONTWAIT alone
+would differ: a stream send() moving only part of a large buffer,
+MSG_WAITALL, flags the caller passes, and a send that fails half-way.
+"""
+import errno
+import threading
+import time
+
+import pytest
+
+from conftest import MODULES
+
+
+def _tcp_pair(mod):
+    srv = mod.create_server(("127.0.0.1", 0))
+    c = mod.create_connection(srv.getsockname())
+    a, _ = srv.accept()
+    srv.close()
+    return c, a
+
+
+def _drain(sock, total, chunk=65536):
+    got = 0
+    while got < total:
+        data = sock.recv(chunk)
+        if not data:
+            break
+        got += len(data)
+    return got
+
+
+@pytest.fixture(params=sorted(MODULES))
+def pair(request):
+    mod = MODULES[request.param]
+    c, a = _tcp_pair(mod)
+    yield mod, c, a
+    c.close()
+    a.close()
+
+
+def test_blocking_send_of_more_than_the_buffers_hold_sends_it_all(pair):
+    # The first attempt (MSG_DONTWAIT) fills the socket buffers and moves
+    # only part; a blocking send() must still return the whole length.
+    mod, c, a = pair
+    size = 16 << 20
+    result = {}
+    reader = threading.Thread(target=lambda: result.update(n=_drain(a, size)))
+    reader.start()
+    assert c.send(b"x" * size) == size
+    reader.join(60)
+    assert result["n"] == size
+
+
+def test_blocking_sendall_of_a_large_buffer(pair):
+    mod, c, a = pair
+    size = 16 << 20
+    result = {}
+    reader = threading.Thread(target=lambda: result.update(n=_drain(a, size)))
+    reader.start()
+    assert c.sendall(memoryview(b"y" * size)) is None
+    reader.join(60)
+    assert result["n"] == size
+
+
+def test_send_with_msg_dontwait_from_the_caller_may_be_partial(pair):
+    # A flag the caller passes is theirs: no blocking continuation, so the
+    # send stops where the buffers are full, on both modules.
+    mod, c, a = pair
+    n = c.send(b"z" * (64 << 20), mod.MSG_DONTWAIT)
+    assert 0 < n < (64 << 20)
+
+
+def test_msg_waitall_waits_for_the_whole_count(pair):
+    mod, c, a = pair
+
+    def late_half():
+        time.sleep(0.2)
+        a.sendall(b"67890")
+
+    a.sendall(b"12345")
+    t = threading.Thread(target=late_half)
+    t.start()
+    # Half the data is there at once; MSG_DONTWAIT would return it alone.
+    assert c.recv(10, mod.MSG_WAITALL) == b"1234567890"
+    t.join()
+
+
+def test_recv_into_with_msg_waitall(pair):
+    mod, c, a = pair
+    a.sendall(b"abc")
+    t = threading.Timer(0.2, a.sendall, (b"def",))
+    t.start()
+    buf = bytearray(6)
+    assert c.recv_into(buf, 6, mod.MSG_WAITALL) == 6
+    assert buf == b"abcdef"
+    t.join()
+
+
+def test_blocking_recv_waits_when_nothing_is_there(pair):
+    # The attempt under the GIL finds nothing; the call must then block
+    # (with the GIL released, or the writer thread could never run).
+    mod, c, a = pair
+    t = threading.Timer(0.2, a.sendall, (b"late",))
+    t.start()
+    assert c.recv(100) == b"late"
+    t.join()
+
+
+def test_ready_data_is_returned_at_once(pair):
+    mod, c, a = pair
+    a.sendall(b"ready")
+    time.sleep(0.05)
+    assert c.recv(100) == b"ready"
+    a.sendall(b"more")
+    time.sleep(0.05)
+    assert c.recvfrom(100)[0] == b"more"
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_send_failing_after_part_went_returns_the_part(name):
+    # The peer stops reading, then resets the connection while send() waits
+    # for room: Linux returns the count moved so far, and fastsock (whose
+    # first part went under MSG_DONTWAIT) must return it as well.
+    mod = MODULES[name]
+    c, a = _tcp_pair(mod)
+    size = 64 << 20
+
+    def reset():
+        time.sleep(0.3)
+        a.setsockopt(mod.SOL_SOCKET, mod.SO_LINGER, b"\1\0\0\0\0\0\0\0")
+        a.close()
+
+    t = threading.Thread(target=reset)
+    t.start()
+    try:
+        n = c.send(b"x" * size)
+    finally:
+        t.join()
+        c.close()
+    assert 0 < n < size
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_nonblocking_socket_reports_eagain(name):
+    mod = MODULES[name]
+    c, a = _tcp_pair(mod)
+    with c, a:
+        c.setblocking(False)
+        with pytest.raises(BlockingIOError) as info:
+            c.recv(10)
+        assert info.value.errno == errno.EAGAIN
+        a.sendall(b"now")
+        time.sleep(0.05)
+        assert c.recv(10) == b"now"
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_timeout_socket_waits_then_times_out(name):
+    mod = MODULES[name]
+    c, a = _tcp_pair(mod)
+    with c, a:
+        c.settimeout(0.2)
+        with pytest.raises(TimeoutError):
+            c.recv(10)
+        t = threading.Timer(0.05, a.sendall, (b"soon",))
+        t.start()
+        assert c.recv(10) == b"soon"
+        t.join()
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_udp_blocking_roundtrip(name):
+    mod = MODULES[name]
+    with mod.socket(mod.AF_INET, mod.SOCK_DGRAM) as r, \
+            mod.socket(mod.AF_INET, mod.SOCK_DGRAM) as w:
+        r.bind(("127.0.0.1", 0))
+        t = threading.Timer(0.1, w.sendto, (b"dgram", r.getsockname()))
+        t.start()
+        data, addr = r.recvfrom(100)
+        t.join()
+        assert data == b"dgram"
+        assert addr == ("127.0.0.1", w.getsockname()[1])
+        assert w.sendto(b"x" * 1000, r.getsockname()) == 1000
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_unix_seqpacket_sendmsg_recvmsg(name):
+    mod = MODULES[name]
+    x, y = mod.socketpair(mod.AF_UNIX, mod.SOCK_SEQPACKET)
+    with x, y:
+        t = threading.Timer(0.1, x.sendmsg, ([b"one", b"two"],))
+        t.start()
+        data, anc, flags, addr = y.recvmsg(100)
+        t.join()
+        assert (data, anc) == (b"onetwo", [])
+        assert x.sendmsg([b"again"]) == 5
+        assert y.recvmsg(100)[0] == b"again"
