@@ -898,17 +898,40 @@ fs__fired_watches(fs_server *core, struct pollfd *p, int first, int n)
     return fired;
 }
 
+/* A connection accepted right after the wait, in the same stretch without
+ * the GIL (fs__wait): taking the GIL back once instead of twice per
+ * connection matters when handler threads are queueing for it. */
+typedef struct {
+    int fd;                 /* the listening fd to accept on; -1: don't */
+    int conn;               /* the accepted fd, or -1 */
+    int err;                /* accept()'s errno when conn is -1 */
+    fs_addr addr;
+    socklen_t addrlen;
+} fs__preaccept;
+
 /* poll() the server's fd (when `watch`) and the wake fds (when `wake`) for
- * up to `ms` (-1: no limit) without the GIL.  Returns FS_* bits, 0 on
- * timeout or after a signal whose handlers ran, -1 with an exception. */
+ * up to `ms` (-1: no limit) without the GIL.  When `pre` asks for it and
+ * the server's fd alone fired, also accept() there.  Returns FS_* bits, 0
+ * on timeout or after a signal whose handlers ran, -1 with an exception. */
 static int
-fs__wait(fs_server *core, int fd, int watch, int wake, int ms)
+fs__wait(fs_server *core, int fd, int watch, int wake, int ms,
+         fs__preaccept *pre)
 {
     struct pollfd p[FS_MAX_WATCH + 2];
     int n = fs__poll_set(core, p, fd, watch, wake), r, err, res = 0;
     Py_BEGIN_ALLOW_THREADS
     r = poll(p, (nfds_t)n, ms);
     err = errno;
+    /* Not when woken: a shutdown() leaves the connection in the backlog,
+     * as the stdlib's loop does when it sees the request to stop. */
+    if (r > 0 && pre != NULL && pre->fd >= 0 && watch &&
+        (p[0].revents & POLLIN) && !(wake && p[1].revents)) {
+        pre->addrlen = sizeof(pre->addr);
+        memset(&pre->addr, 0, sizeof(pre->addr.sa));
+        pre->conn = accept4(pre->fd, &pre->addr.sa, &pre->addrlen,
+                            SOCK_CLOEXEC);
+        pre->err = pre->conn < 0 ? errno : 0;
+    }
     Py_END_ALLOW_THREADS
     if (r < 0) {
         if (err == EINTR)
@@ -988,7 +1011,7 @@ fs__nargs(const char *name, Py_ssize_t nargs, Py_ssize_t want)
 /* What one turn of serve_forever watches: not the server's fd during an
  * EMFILE back-off, nor while the pool's queue is full. */
 static int
-fs__turn_wait(fs_server *core, int fd, int plan, int ms)
+fs__turn_wait(fs_server *core, int fd, int plan, int ms, fs__preaccept *pre)
 {
     int watch = 1;
     if (core->backoff_until != 0) {
@@ -1001,16 +1024,77 @@ fs__turn_wait(fs_server *core, int fd, int plan, int ms)
     }
     if ((plan & FS_PLAN_PROC_POOL) && fs__pool_full(&core->pool))
         watch = 0;
-    return fs__wait(core, fd, watch, 1, ms);
+    return fs__wait(core, fd, watch, 1, ms, pre);
+}
+
+/* The server's socket, when serve_forever may accept for it during the
+ * wait: the stdlib's own _handle_request_noblock and get_request, and a
+ * fastsock socket whose fd is the one polled.  New reference or NULL
+ * (no exception). */
+static fs_sock *
+fs__preaccept_socket(fs_server *core, PyObject *server, int plan, int fd)
+{
+    if ((plan & (FS_PLAN_NOBLOCK | FS_PLAN_GET_ACCEPT)) !=
+        (FS_PLAN_NOBLOCK | FS_PLAN_GET_ACCEPT))
+        return NULL;
+    PyObject *sock = PyObject_GetAttr(server, NAME(core, N_socket));
+    if (sock == NULL) {
+        PyErr_Clear();      /* the normal path will raise it */
+        return NULL;
+    }
+    if (!fs_is_socket(fs__core_state(core), sock) ||
+        ((fs_sock *)sock)->fd != fd) {
+        Py_DECREF(sock);
+        return NULL;
+    }
+    return (fs_sock *)sock;
+}
+
+/* Handle a connection accepted during the wait: what
+ * _handle_request_noblock does after get_request().  0 or -1. */
+static int
+fs__handle_preaccepted(fs_server *core, PyObject *server, int plan,
+                       fs_sock *ls, fs__preaccept *pre)
+{
+    if (pre->conn < 0) {
+        if (pre->err == EAGAIN || pre->err == EWOULDBLOCK)
+            return 0;       /* taken by another acceptor: nothing came */
+        if (pre->err == EINTR)
+            return PyErr_CheckSignals();
+        fs_err_errno(pre->err);
+        return fs__get_request_failed(core);
+    }
+    PyObject *request = NULL;
+    PyObject *address = fs_addr_make(ls->st, &pre->addr.sa, pre->addrlen,
+                                     ls->proto);
+    if (address != NULL)
+        request = fs_sock_from_fd(Py_TYPE(ls), pre->conn, ls->family,
+                                  ls->type, ls->proto);
+    else
+        close(pre->conn);
+    if (request == NULL) {
+        Py_XDECREF(address);
+        return fs__get_request_failed(core);
+    }
+    core->backoff_ms = 0;
+    int rc = fs__dispatch(core, server, plan, request, address);
+    Py_DECREF(request);
+    Py_DECREF(address);
+    return rc;
 }
 
 /* One turn of serve_forever after the wait: 0 or -1. */
 static int
-fs__turn(fs_server *core, PyObject *server, int plan, int r)
+fs__turn(fs_server *core, PyObject *server, int plan, int r, fs_sock *ls,
+         fs__preaccept *pre)
 {
     if (r & FS_INVALID)
         fs__backoff(core);
-    if ((r & FS_READY) && fs__handle_noblock(core, server, plan) < 0)
+    if (ls != NULL && pre->conn != -2) {
+        if (fs__handle_preaccepted(core, server, plan, ls, pre) < 0)
+            return -1;
+    }
+    else if ((r & FS_READY) && fs__handle_noblock(core, server, plan) < 0)
         return -1;
     if (!(plan & FS_PLAN_SERVICE) &&
         fs__call_method(server, NAME(core, N_service_actions), NULL) < 0)
@@ -1035,10 +1119,24 @@ fs__core_serve_forever(PyObject *self, PyObject *const *args,
     if (fd < 0)
         r = -1;
     while (r == 0 && !core->shutdown_flag) {
-        r = fs__turn_wait(core, fd, plan, ms);
-        if (r < 0 || core->shutdown_flag)
+        /* -2: no accept was tried during this wait. */
+        fs__preaccept pre = {.fd = -1, .conn = -2};
+        fs_sock *ls = fs__preaccept_socket(core, server, plan, fd);
+        if (ls != NULL)
+            pre.fd = fd;
+        r = fs__turn_wait(core, fd, plan, ms, &pre);
+        if (r >= 0 && pre.conn == -2)
+            Py_CLEAR(ls);       /* no accept was tried: the usual path */
+        if (r < 0 || (core->shutdown_flag && ls == NULL)) {
+            if (ls != NULL && pre.conn >= 0)
+                close(pre.conn);
+            Py_XDECREF(ls);
             break;
-        r = fs__turn(core, server, plan, r);
+        }
+        /* A connection accepted before shutdown() was seen is handled,
+         * as the stdlib handles one whose select() returned first. */
+        r = fs__turn(core, server, plan, r, ls, &pre);
+        Py_XDECREF(ls);
     }
     core->shutdown_flag = 0;
     if (r < 0)
@@ -1064,7 +1162,8 @@ fs__core_handle_request(PyObject *self, PyObject *const *args,
         return NULL;
     int64_t deadline = ms < 0 ? 0 : fs_monotonic_ns() + (int64_t)ms * 1000000;
     for (;;) {
-        int r = fs__wait(core, fd, 1, 0, ms < 0 ? -1 : fs__ms_until(deadline, -1));
+        int r = fs__wait(core, fd, 1, 0,
+                         ms < 0 ? -1 : fs__ms_until(deadline, -1), NULL);
         if (r < 0)
             return NULL;
         if (r & FS_READY) {
