@@ -178,6 +178,15 @@ SCENARIOS = [
              "server", "req/s", better="higher", load="short",
              server="threading-short-pool", c=["tsserver", "thread", "short"],
              pinned=False),
+    Scenario("tcp_short", "TCPServer, short connections, no thread",
+             "Informative, no target: threading_short's load and handler on "
+             "a plain TCPServer, which handles each request in the serving "
+             "thread, on both sides. Against threading_short it shows what "
+             "starting a thread per request costs; against the C server "
+             "(a thread per connection) what the Python handler costs.",
+             "server", "req/s", better="higher", load="short",
+             server="tcp-short", c=["tsserver", "thread", "short"],
+             pinned=False),
     Scenario("forking_short", "ForkingTCPServer, short connections",
              "The timestamp server with a process per connection, short "
              "connections at concurrency 16. C: fork per connection.",

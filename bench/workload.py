@@ -532,7 +532,12 @@ def make_server(kind, impl, directory):
         return srv
     SS = load_socketserver(impl)
     short, persistent = timestamp_handlers(SS)
-    base = SS.ForkingTCPServer if kind.startswith("forking") else SS.ThreadingTCPServer
+    if kind.startswith("forking"):
+        base = SS.ForkingTCPServer
+    elif kind.startswith("tcp"):
+        base = SS.TCPServer         # each request in the serving thread
+    else:
+        base = SS.ThreadingTCPServer
     if kind.endswith("-pool") and impl != "stdlib":
         # fastsock's opt-in bounded pool; the stdlib has none, so its side
         # of this scenario stays ThreadingTCPServer.
