@@ -85,6 +85,11 @@ typedef struct {
     int scratch_busy;       /* set under the GIL while a call uses scratch */
     int io_refs;            /* open socket files (makefile) using this fd */
     char closed;            /* close() was called; fd goes with the last file */
+    /* The driver's attempts under the GIL on a blocking socket, per
+     * direction (0 read, 1 write): calls left to skip them, and the length
+     * of the next skip after a miss (see fs__held_wanted in sockobj.c). */
+    unsigned char held_skip[2];
+    unsigned char held_backoff[2];
     PyObject *weakreflist;
 } fs_sock;
 
@@ -122,7 +127,9 @@ int64_t fs_monotonic_ns(void);
  * O_NONBLOCK), or on a blocking socket when `how` has FS_IO_DONTWAIT, with
  * `dontwait` set.  The GIL is released only to wait.  A ready socket thus
  * costs one syscall and no GIL hand-off, which is what keeps a thread that
- * gives up the GIL for a microsecond from queueing behind the others.
+ * gives up the GIL for a microsecond from queueing behind the others.  On
+ * a blocking socket a miss costs a syscall the stdlib does not make, so
+ * after misses the attempt is skipped for a growing number of calls.
  *
  * `how` is FS_IO_READ or FS_IO_WRITE (which readiness to poll for), or'ed
  * with FS_IO_DONTWAIT when `fn` honours `dontwait` with the same meaning as

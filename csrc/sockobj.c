@@ -248,8 +248,9 @@ fs__attempt(fs_sock *s, int fd, int writing, fs_io_fn fn, void *ctx,
 
 /* The attempt made with the GIL held, when one cannot block (see
  * fastsock.h): returns 0 done, an errno value, or FS__NOT_TRIED when there
- * is no such attempt for this call.  An fd with a timeout or in non-blocking mode is
- * O_NONBLOCK; a blocking one needs MSG_DONTWAIT, which `fn` must honour. */
+ * is no such attempt for this call.  An fd with a timeout or in non-blocking
+ * mode is O_NONBLOCK; a blocking one needs MSG_DONTWAIT, which `fn` must
+ * honour. */
 static int
 fs__attempt_held(int fd, int how, fs_io_fn fn, void *ctx, int64_t timeout)
 {
@@ -261,6 +262,44 @@ fs__attempt_held(int fd, int how, fs_io_fn fn, void *ctx, int64_t timeout)
     else
         return FS__NOT_TRIED;
     return fn(fd, ctx, dontwait) >= 0 ? 0 : errno;
+}
+
+/* Longest run of calls that skip the attempt under the GIL. */
+#define FS__HELD_BACKOFF_MAX 32
+
+/* On a blocking socket, is the attempt under the GIL worth making?  A
+ * ping-pong peer usually finds nothing to read yet, and a bulk sender a
+ * full buffer: there each miss would add a syscall.  After a miss the next
+ * calls go straight to the blocking syscall, for a run that doubles with
+ * each further miss (up to FS__HELD_BACKOFF_MAX) and resets on a hit. */
+static int
+fs__held_wanted(fs_sock *s, int how, int64_t timeout)
+{
+    if (timeout != FS_BLOCKING)
+        return 1;       /* O_NONBLOCK fd: the attempt is the one we'd make */
+    int dir = how & FS_IO_WRITE;
+    if (s->held_skip[dir] > 0) {
+        s->held_skip[dir]--;
+        return 0;
+    }
+    return 1;
+}
+
+static void
+fs__held_outcome(fs_sock *s, int how, int64_t timeout, int missed)
+{
+    if (timeout != FS_BLOCKING)
+        return;
+    int dir = how & FS_IO_WRITE;
+    if (!missed) {
+        s->held_backoff[dir] = 0;
+        return;
+    }
+    unsigned next = s->held_backoff[dir] ? 2u * s->held_backoff[dir] : 1u;
+    if (next > FS__HELD_BACKOFF_MAX)
+        next = FS__HELD_BACKOFF_MAX;
+    s->held_backoff[dir] = (unsigned char)next;
+    s->held_skip[dir] = (unsigned char)next;
 }
 
 static int
@@ -279,10 +318,14 @@ fs__call(fs_sock *s, int how, fs_io_fn fn, void *ctx,
             fs_err_errno(EBADF);
             return -1;
         }
+        /* Only in the first round: after EINTR the retry waits as usual. */
         if (held) {
-            /* Only the first round: after EINTR the retry waits as usual. */
             held = 0;
-            err = fs__attempt_held(fd, how, fn, ctx, timeout);
+            if (fs__held_wanted(s, how, timeout))
+                err = fs__attempt_held(fd, how, fn, ctx, timeout);
+            if (err != FS__NOT_TRIED)
+                fs__held_outcome(s, how, timeout,
+                                 err == EAGAIN || err == EWOULDBLOCK);
             if (err == EAGAIN || err == EWOULDBLOCK) {
                 /* Not ready.  A non-blocking socket reports it; others
                  * wait, without repeating the syscall that just failed
