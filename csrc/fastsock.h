@@ -73,6 +73,15 @@ fs_get_state(PyObject *m)
 #define FS_BLOCKING   ((int64_t)-1)   /* settimeout(None): plain blocking fd */
 #define FS_NONBLOCK   ((int64_t)0)    /* settimeout(0): EAGAIN -> BlockingIOError */
 
+/* Every address family this module can put into a sockaddr. */
+typedef union {
+    struct sockaddr sa;
+    struct sockaddr_in in4;
+    struct sockaddr_in6 in6;
+    struct sockaddr_un un;
+    struct sockaddr_storage storage;
+} fs_addr;
+
 typedef struct {
     PyObject_HEAD
     int fd;                 /* -1 once closed or detached */
@@ -90,22 +99,27 @@ typedef struct {
      * of the next skip after a miss (see fs__held_wanted in sockobj.c). */
     unsigned char held_skip[2];
     unsigned char held_backoff[2];
+    /* The IP address tuple recvfrom() last returned and the sockaddr it was
+     * made from: a datagram from the same peer gets the same tuple again,
+     * and sendto() given that very tuple uses the sockaddr as it is
+     * (fs_sock_peer_address, fs_sock_peer_sockaddr). */
+    PyObject *peer_obj;
+    socklen_t peer_len;
+    fs_addr peer;
     PyObject *weakreflist;
 } fs_sock;
+
+/* recvfrom()'s address object for the sockaddr `a` (new reference), and
+ * whether `obj` is that same object, with its sockaddr copied out. */
+PyObject *fs_sock_peer_address(fs_sock *s, const fs_addr *a, socklen_t len);
+int fs_sock_peer_sockaddr(fs_sock *s, PyObject *obj, fs_addr *a,
+                          socklen_t *len);
 
 /* Socket files call these as they open and close: the fd is really closed
  * when close() has been called and the last file is gone. */
 void fs_sock_incref_io(fs_sock *s);
 int fs_sock_decref_io(fs_sock *s);
 
-/* Every address family this module can put into a sockaddr. */
-typedef union {
-    struct sockaddr sa;
-    struct sockaddr_in in4;
-    struct sockaddr_in6 in6;
-    struct sockaddr_un un;
-    struct sockaddr_storage storage;
-} fs_addr;
 
 /* A deadline on the monotonic clock, in nanoseconds; 0 when unset. */
 typedef int64_t fs_deadline;

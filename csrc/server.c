@@ -279,7 +279,7 @@ fs__recvfrom(fs_server *core, PyObject *server, PyObject *sock,
         goto fail;
     if (io.n != size && _PyBytes_Resize(&data, io.n) < 0)
         return -1;
-    *address = fs_addr_make(ls->st, &io.addr.sa, io.addrlen, ls->proto);
+    *address = fs_sock_peer_address(ls, &io.addr, io.addrlen);
     if (*address == NULL)
         goto fail;
     *request = PyTuple_Pack(2, data, sock);

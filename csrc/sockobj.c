@@ -17,6 +17,10 @@
  * data lands in a per-socket scratch buffer and only what arrived is copied,
  * so recv(1 << 20) on a 16-byte message does not map and fault a megabyte. */
 #define FS_RECV_DIRECT_MAX  (64 * 1024)
+/* The same for datagram sockets, whose messages are usually far smaller
+ * than the buffer offered (recvfrom(65536) for a 64-byte datagram): there
+ * the copy out of scratch is cheaper than allocating n and shrinking. */
+#define FS_RECV_DIRECT_MAX_DGRAM  2048
 /* Largest scratch buffer kept per socket; bigger requests allocate. */
 #define FS_RECV_SCRATCH_MAX (4 * 1024 * 1024)
 
@@ -803,6 +807,7 @@ fs__sock_dealloc(PyObject *self)
     if (s->fd >= 0)
         close(s->fd);
     PyMem_Free(s->scratch);
+    Py_CLEAR(s->peer_obj);
     tp->tp_free(self);
     Py_DECREF(tp);
 }
@@ -1292,7 +1297,9 @@ fs__bytes_received(const char *src, Py_ssize_t got, Py_ssize_t n)
 static PyObject *
 fs__recv_bytes(fs_sock *s, Py_ssize_t n, fs__io *io, fs_io_fn fn)
 {
-    if (n > FS_RECV_DIRECT_MAX && n <= FS_RECV_SCRATCH_MAX &&
+    Py_ssize_t direct_max = s->type == SOCK_STREAM ? FS_RECV_DIRECT_MAX
+                                                   : FS_RECV_DIRECT_MAX_DGRAM;
+    if (n > direct_max && n <= FS_RECV_SCRATCH_MAX &&
         !s->scratch_busy) {
         if (fs_sock_check_open(s) < 0)
             return NULL;
@@ -1332,6 +1339,38 @@ fs__recv_bytes(fs_sock *s, Py_ssize_t n, fs__io *io, fs_io_fn fn)
     if (io->result != n && _PyBytes_Resize(&buf, io->result) < 0)
         return NULL;
     return buf;
+}
+
+/* The peer cache (see fs_sock.peer_obj).  Only IP addresses: their tuple
+ * is made from the sockaddr alone and parses back to the same bytes, so
+ * handing out one tuple twice, or skipping its parse, changes nothing but
+ * the work done.  A changed sockaddr replaces the entry. */
+PyObject *
+fs_sock_peer_address(fs_sock *s, const fs_addr *a, socklen_t len)
+{
+    if (s->peer_obj != NULL && len == s->peer_len &&
+        memcmp(&s->peer, a, (size_t)len) == 0)
+        return Py_NewRef(s->peer_obj);
+    PyObject *obj = fs_addr_make(s->st, &a->sa, len, s->proto);
+    int ip = (len == sizeof(a->in4) && a->sa.sa_family == AF_INET) ||
+             (len == sizeof(a->in6) && a->sa.sa_family == AF_INET6);
+    if (obj != NULL && ip && (int)a->sa.sa_family == s->family) {
+        Py_XSETREF(s->peer_obj, Py_NewRef(obj));
+        memcpy(&s->peer, a, (size_t)len);
+        s->peer_len = len;
+    }
+    return obj;
+}
+
+int
+fs_sock_peer_sockaddr(fs_sock *s, PyObject *obj, fs_addr *a, socklen_t *len)
+{
+    if (obj != s->peer_obj || obj == NULL)
+        return 0;
+    memset(a, 0, sizeof(*a));
+    memcpy(a, &s->peer, (size_t)s->peer_len);
+    *len = s->peer_len;
+    return 1;
 }
 
 /* Parse (bufsize[, flags]) of recv / recvfrom. */
@@ -1499,7 +1538,7 @@ fs__sock_recvfrom(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
     PyObject *buf = fs__recv_bytes(s, n, &io, fs__do_recvfrom);
     if (buf == NULL)
         return NULL;
-    PyObject *addr = fs_addr_make(s->st, &a.sa, io.addrlen, s->proto);
+    PyObject *addr = fs_sock_peer_address(s, &a, io.addrlen);
     if (addr == NULL) {
         Py_DECREF(buf);
         return NULL;
@@ -1526,7 +1565,7 @@ fs__sock_recvfrom_into(PyObject *self, PyObject *const *args,
     PyBuffer_Release(&view);
     if (r < 0)
         return NULL;
-    PyObject *addr = fs_addr_make(s->st, &a.sa, io.addrlen, s->proto);
+    PyObject *addr = fs_sock_peer_address(s, &a, io.addrlen);
     if (addr == NULL)
         return NULL;
     return Py_BuildValue("(nN)", (Py_ssize_t)io.result, addr);
@@ -1628,7 +1667,8 @@ fs__sock_sendto(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
     addrobj = args[nargs - 1];
     fs__io io = {.buf = view.buf, .len = (size_t)view.len, .flags = flags,
                  .addr = &a};
-    if (fs_addr_parse(s, addrobj, &a, &io.addrlen, "sendto()") < 0 ||
+    if ((!fs_sock_peer_sockaddr(s, addrobj, &a, &io.addrlen) &&
+         fs_addr_parse(s, addrobj, &a, &io.addrlen, "sendto()") < 0) ||
         PySys_Audit("socket.sendto", "OO", self, addrobj) < 0) {
         PyBuffer_Release(&view);
         return NULL;

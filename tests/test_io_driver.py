@@ -200,3 +200,73 @@ def test_unix_seqpacket_sendmsg_recvmsg(name):
         assert (data, anc) == (b"onetwo", [])
         assert x.sendmsg([b"again"]) == 5
         assert y.recvmsg(100)[0] == b"again"
+
+
+# ---------------------------------------------------------------------------
+# recvfrom()'s address tuple, kept per socket for the next datagram
+# ---------------------------------------------------------------------------
+
+def _udp(mod, family, host):
+    s = mod.socket(family, mod.SOCK_DGRAM)
+    s.bind((host, 0))
+    return s
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+@pytest.mark.parametrize("family_name,host", [("AF_INET", "127.0.0.1"),
+                                              ("AF_INET6", "::1")])
+def test_recvfrom_names_each_sender_as_peers_alternate(name, family_name,
+                                                       host):
+    mod = MODULES[name]
+    family = getattr(mod, family_name)
+    try:
+        r, a, b = (_udp(mod, family, host) for _ in range(3))
+    except OSError as exc:
+        pytest.skip("no %s loopback here: %s" % (family_name, exc))
+    with r, a, b:
+        seen = []
+        for sender in (a, b, b, a, a, b):
+            sender.sendto(sender.getsockname()[1].to_bytes(2, "big"),
+                          r.getsockname())
+            data, addr = r.recvfrom(10)
+            assert int.from_bytes(data, "big") == addr[1]
+            assert addr == sender.getsockname()
+            seen.append(addr)
+        buf = bytearray(10)
+        a.sendto(b"into", r.getsockname())
+        n, addr = r.recvfrom_into(buf)
+        assert (bytes(buf[:n]), addr) == (b"into", a.getsockname())
+        assert seen[0] == seen[3] and seen[1] == seen[2] != seen[0]
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_sendto_the_tuple_recvfrom_returned_reaches_that_peer(name):
+    mod = MODULES[name]
+    with _udp(mod, mod.AF_INET, "127.0.0.1") as echo, \
+            _udp(mod, mod.AF_INET, "127.0.0.1") as a, \
+            _udp(mod, mod.AF_INET, "127.0.0.1") as b:
+        for sender, other in ((a, b), (b, a), (a, b)):
+            sender.sendto(b"ping", echo.getsockname())
+            data, addr = echo.recvfrom(100)
+            assert echo.sendto(data + b"!", addr) == 5
+            assert sender.recvfrom(100) == (b"ping!", echo.getsockname())
+            other.setblocking(False)
+            with pytest.raises(BlockingIOError):
+                other.recv(100)
+            other.setblocking(True)
+
+
+def test_recvfrom_address_matches_the_stdlib_after_reuse():
+    # The same datagram source seen by both modules gives equal tuples,
+    # also the second time, when fastsock hands out its kept tuple.
+    import socket as std
+    import fastsock
+    with std.socket(std.AF_INET, std.SOCK_DGRAM) as src, \
+            std.socket(std.AF_INET, std.SOCK_DGRAM) as rs, \
+            fastsock.socket(fastsock.AF_INET, fastsock.SOCK_DGRAM) as rf:
+        rs.bind(("127.0.0.1", 0))
+        rf.bind(("127.0.0.1", 0))
+        for _ in range(2):
+            src.sendto(b"x", rs.getsockname())
+            src.sendto(b"x", rf.getsockname())
+            assert rf.recvfrom(10) == rs.recvfrom(10)
