@@ -1373,6 +1373,22 @@ fs_sock_peer_sockaddr(fs_sock *s, PyObject *obj, fs_addr *a, socklen_t *len)
     return 1;
 }
 
+/* The pair (a, b), taking both references (also on failure): cheaper than
+ * Py_BuildValue, which parses its format on every call of a hot method. */
+static PyObject *
+fs__pair(PyObject *a, PyObject *b)
+{
+    PyObject *t = PyTuple_New(2);
+    if (t == NULL) {
+        Py_DECREF(a);
+        Py_DECREF(b);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(t, 0, a);
+    PyTuple_SET_ITEM(t, 1, b);
+    return t;
+}
+
 /* Parse (bufsize[, flags]) of recv / recvfrom. */
 static int
 fs__parse_recv(const char *name, PyObject *const *args, Py_ssize_t nargs,
@@ -1543,7 +1559,7 @@ fs__sock_recvfrom(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
         Py_DECREF(buf);
         return NULL;
     }
-    return Py_BuildValue("(NN)", buf, addr);
+    return fs__pair(buf, addr);
 }
 
 static PyObject *
@@ -1568,7 +1584,12 @@ fs__sock_recvfrom_into(PyObject *self, PyObject *const *args,
     PyObject *addr = fs_sock_peer_address(s, &a, io.addrlen);
     if (addr == NULL)
         return NULL;
-    return Py_BuildValue("(nN)", (Py_ssize_t)io.result, addr);
+    PyObject *count = PyLong_FromSsize_t((Py_ssize_t)io.result);
+    if (count == NULL) {
+        Py_DECREF(addr);
+        return NULL;
+    }
+    return fs__pair(count, addr);
 }
 
 /* ------------------------------------------------------------------ */
