@@ -1090,7 +1090,8 @@ fs__turn(fs_server *core, PyObject *server, int plan, int r, fs_sock *ls,
 {
     if (r & FS_INVALID)
         fs__backoff(core);
-    if (ls != NULL && pre->conn != -2) {
+    if (ls != NULL) {
+        /* An accept was tried during the wait (ls is NULL otherwise). */
         if (fs__handle_preaccepted(core, server, plan, ls, pre) < 0)
             return -1;
     }
