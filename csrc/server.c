@@ -836,6 +836,19 @@ fs__dispatch(fs_server *core, PyObject *server, int plan, PyObject *request,
                   : fs__shutdown_request(core, server, plan, request);
 }
 
+/* The rest of _handle_request_noblock once a request came: the accept
+ * back-off resets, and the request is dispatched.  Takes both references. */
+static int
+fs__dispatch_got(fs_server *core, PyObject *server, int plan,
+                 PyObject *request, PyObject *address)
+{
+    core->backoff_ms = 0;
+    int rc = fs__dispatch(core, server, plan, request, address);
+    Py_DECREF(request);
+    Py_DECREF(address);
+    return rc;
+}
+
 /* One request, the socket being readable.  0, or -1 when an exception must
  * leave the loop (as it would leave the stdlib's). */
 static int
@@ -847,11 +860,7 @@ fs__handle_noblock(fs_server *core, PyObject *server, int plan)
     PyObject *request, *address;
     if (fs__get_request(core, server, plan, &request, &address) < 0)
         return fs__get_request_failed(core);
-    core->backoff_ms = 0;
-    int rc = fs__dispatch(core, server, plan, request, address);
-    Py_DECREF(request);
-    Py_DECREF(address);
-    return rc;
+    return fs__dispatch_got(core, server, plan, request, address);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1076,11 +1085,7 @@ fs__handle_preaccepted(fs_server *core, PyObject *server, int plan,
         Py_XDECREF(address);
         return fs__get_request_failed(core);
     }
-    core->backoff_ms = 0;
-    int rc = fs__dispatch(core, server, plan, request, address);
-    Py_DECREF(request);
-    Py_DECREF(address);
-    return rc;
+    return fs__dispatch_got(core, server, plan, request, address);
 }
 
 /* One turn of serve_forever after the wait: 0 or -1. */
