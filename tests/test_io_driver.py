@@ -34,6 +34,19 @@ def _drain(sock, total, chunk=65536):
     return got
 
 
+def _sent_while_draining(reader_sock, size, send):
+    """send() while another thread reads `size` bytes from reader_sock;
+    checks that all of them arrived and returns what send() returned."""
+    result = {}
+    reader = threading.Thread(
+        target=lambda: result.update(n=_drain(reader_sock, size)))
+    reader.start()
+    sent = send()
+    reader.join(60)
+    assert result["n"] == size
+    return sent
+
+
 @pytest.fixture(params=sorted(MODULES))
 def pair(request):
     mod = MODULES[request.param]
@@ -48,23 +61,14 @@ def test_blocking_send_of_more_than_the_buffers_hold_sends_it_all(pair):
     # only part; a blocking send() must still return the whole length.
     mod, c, a = pair
     size = 16 << 20
-    result = {}
-    reader = threading.Thread(target=lambda: result.update(n=_drain(a, size)))
-    reader.start()
-    assert c.send(b"x" * size) == size
-    reader.join(60)
-    assert result["n"] == size
+    assert _sent_while_draining(a, size, lambda: c.send(b"x" * size)) == size
 
 
 def test_blocking_sendall_of_a_large_buffer(pair):
     mod, c, a = pair
     size = 16 << 20
-    result = {}
-    reader = threading.Thread(target=lambda: result.update(n=_drain(a, size)))
-    reader.start()
-    assert c.sendall(memoryview(b"y" * size)) is None
-    reader.join(60)
-    assert result["n"] == size
+    assert _sent_while_draining(
+        a, size, lambda: c.sendall(memoryview(b"y" * size))) is None
 
 
 def test_send_with_msg_dontwait_from_the_caller_may_be_partial(pair):
