@@ -269,7 +269,7 @@ fs__attempt_held(int fd, int how, fs_io_fn fn, void *ctx, int64_t timeout)
 }
 
 /* Longest run of calls that skip the attempt under the GIL. */
-#define FS__HELD_BACKOFF_MAX 32
+#define FS__HELD_BACKOFF_MAX 128
 
 /* On a blocking socket, is the attempt under the GIL worth making?  A
  * ping-pong peer usually finds nothing to read yet, and a bulk sender a
