@@ -1,19 +1,23 @@
 /*
  * pingpong.c - the C reference for the ping-pong scenarios.
  *
- *   pingpong unix|tcp|udp|tcp-timeout ROUNDS [SIZE]
+ *   pingpong unix|tcp|udp|udp-connected|tcp-timeout ROUNDS [SIZE]
  *
  * A forked child echoes every message back; the parent times ROUNDS round
  * trips of SIZE bytes (64 by default).  The caller pins the process to one
  * CPU before starting it, so both peers share that CPU as in the Python runs.
  * "tcp-timeout" uses non-blocking sockets and waits with poll() only when a
  * call would block, which is what a socket with a timeout has to do.
+ * "udp-connected" connects the two UDP sockets and uses write()/read(): the
+ * syscalls of the Python floor for the UDP scenario (os.write/os.read), so
+ * that floor can be compared with C doing the same kernel work; on loopback
+ * a connected socket skips a route lookup per datagram.
  */
 #include "common.h"
 #include <fcntl.h>
 #include <poll.h>
 
-#define USAGE "pingpong unix|tcp|udp|tcp-timeout ROUNDS [SIZE]"
+#define USAGE "pingpong unix|tcp|udp|udp-connected|tcp-timeout ROUNDS [SIZE]"
 
 static int use_poll;
 static long long cpu_used;     /* CPU time of both peers over the timed part */
@@ -88,24 +92,46 @@ stream_echo(int fd, size_t size)
         io_send(fd, buf, size);
 }
 
+/* With `connected`, the peer address is fixed: read()/write(). */
 static void
-udp_echo(int fd)
+udp_echo(int fd, int connected)
 {
     char buf[65536];
     struct sockaddr_in from;
     for (;;) {
         socklen_t flen = sizeof(from);
-        ssize_t n = recvfrom(fd, buf, sizeof(buf), 0,
-                             (struct sockaddr *)&from, &flen);
+        ssize_t n = connected ? read(fd, buf, sizeof(buf))
+                              : recvfrom(fd, buf, sizeof(buf), 0,
+                                         (struct sockaddr *)&from, &flen);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
             die("recvfrom");
         if (n == 0)     /* an empty datagram ends the run */
             return;
-        if (sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&from, flen) < 0)
+        n = connected ? write(fd, buf, (size_t)n)
+                      : sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&from, flen);
+        if (n < 0)
             die("sendto");
     }
+}
+
+/* One round trip of the parent: send msg, wait for the echo. */
+static void
+udp_round(int c, int connected, const struct sockaddr_in *to,
+          const char *msg, char *buf, size_t size)
+{
+    struct sockaddr_in from;
+    socklen_t flen = sizeof(from);
+    ssize_t n = connected ? write(c, msg, size)
+                          : sendto(c, msg, size, 0, (const struct sockaddr *)to,
+                                   sizeof(*to));
+    if (n < 0)
+        die("sendto");
+    n = connected ? read(c, buf, 65536)
+                  : recvfrom(c, buf, 65536, 0, (struct sockaddr *)&from, &flen);
+    if (n != (ssize_t)size)
+        die("recvfrom");
 }
 
 static int
@@ -123,32 +149,30 @@ udp_socket(struct sockaddr_in *addr)
 }
 
 static long long
-run_udp(long rounds, size_t size)
+run_udp(long rounds, size_t size, int connected)
 {
-    struct sockaddr_in caddr, saddr, from;
+    struct sockaddr_in caddr, saddr;
     int c = udp_socket(&caddr), s = udp_socket(&saddr);
     char msg[65536], buf[65536];
     long long t0, t1;
-    pid_t pid = fork();
+    pid_t pid;
+    if (connected && (connect(c, (struct sockaddr *)&saddr, sizeof(saddr)) < 0
+                      || connect(s, (struct sockaddr *)&caddr, sizeof(caddr)) < 0))
+        die("connect");
+    pid = fork();
     if (pid < 0)
         die("fork");
     if (pid == 0) {
         close(c);
-        udp_echo(s);
+        udp_echo(s, connected);
         _exit(0);
     }
     close(s);
     memset(msg, 'x', size);
     cpu_used = cpu_ns();
     t0 = now_ns();
-    for (long i = 0; i < rounds; i++) {
-        socklen_t flen = sizeof(from);
-        if (sendto(c, msg, size, 0, (struct sockaddr *)&saddr, sizeof(saddr)) < 0)
-            die("sendto");
-        if (recvfrom(c, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen)
-            != (ssize_t)size)
-            die("recvfrom");
-    }
+    for (long i = 0; i < rounds; i++)
+        udp_round(c, connected, &saddr, msg, buf, size);
     t1 = now_ns();
     cpu_used = cpu_ns() - cpu_used;
     sendto(c, msg, 0, 0, (struct sockaddr *)&saddr, sizeof(saddr));
@@ -212,8 +236,8 @@ main(int argc, char **argv)
     if (size > 65536)
         size = 65536;
     use_poll = strcmp(argv[1], "tcp-timeout") == 0;
-    if (strcmp(argv[1], "udp") == 0)
-        ns = run_udp(rounds, (size_t)size);
+    if (strcmp(argv[1], "udp") == 0 || strcmp(argv[1], "udp-connected") == 0)
+        ns = run_udp(rounds, (size_t)size, argv[1][3] != '\0');
     else if (strcmp(argv[1], "unix") == 0 || strcmp(argv[1], "tcp") == 0 || use_poll)
         ns = run_stream(argv[1], rounds, (size_t)size);
     else {
