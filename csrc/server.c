@@ -70,7 +70,10 @@ typedef struct {
 
 typedef struct {
     PyObject_HEAD
-    int wake_fd;            /* eventfd: shutdown() and the pool wake the loop */
+    int wake_fd;            /* eventfd: shutdown() and the pool wake the loop;
+                             * -1 after release(), until serve_forever()
+                             * makes a new one */
+    int serving;            /* serve_forever() calls running (GIL held) */
     int shutdown_flag;      /* read and written with the GIL held */
     int backoff_ms;         /* current EMFILE back-off, 0 when none */
     PyObject *handed_off;   /* compared only: the request fork() gave a child */
@@ -570,10 +573,13 @@ done:
 /* The bounded worker pool (ThreadingMixIn with max_threads set)        */
 /* ------------------------------------------------------------------ */
 
+/* Without a wake fd no loop runs, so there is nobody to wake. */
 static void
 fs__wake(fs_server *core)
 {
     uint64_t one = 1;
+    if (core->wake_fd < 0)
+        return;
     ssize_t r = write(core->wake_fd, &one, sizeof(one));
     (void)r;    /* a full counter already means "wake up" */
 }
@@ -1122,8 +1128,16 @@ fs__core_serve_forever(PyObject *self, PyObject *const *args,
         return NULL;
     PyObject *server = args[0];
     fd = PyObject_AsFileDescriptor(server);
-    if (fd < 0)
-        r = -1;
+    if (fd >= 0 && core->wake_fd < 0) {
+        core->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (core->wake_fd < 0)
+            fs_err_errno(errno);
+    }
+    if (fd < 0 || core->wake_fd < 0) {
+        core->shutdown_flag = 0;    /* as the loop's end below */
+        return NULL;
+    }
+    core->serving++;
     while (r == 0 && !core->shutdown_flag) {
         /* -2: no accept was tried during this wait. */
         fs__preaccept pre = {.fd = -1, .conn = -2};
@@ -1144,6 +1158,7 @@ fs__core_serve_forever(PyObject *self, PyObject *const *args,
         r = fs__turn(core, server, plan, r, ls, &pre);
         Py_XDECREF(ls);
     }
+    core->serving--;
     core->shutdown_flag = 0;
     if (r < 0)
         return NULL;
@@ -1286,6 +1301,24 @@ fs__core_pool_stop(PyObject *self, PyObject *unused)
     p->stopping = 1;
     pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
+    Py_RETURN_NONE;
+}
+
+/* release(): close the wake fd, for server_close(), unless a loop or a
+ * pool worker may still use it (then it goes when the core is freed).  A
+ * later serve_forever() makes a new one. */
+static PyObject *
+fs__core_release(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    fs_server *core = (fs_server *)self;
+    pthread_mutex_lock(&core->pool.mu);
+    int busy = core->pool.nworkers > 0;
+    pthread_mutex_unlock(&core->pool.mu);
+    if (!busy && core->serving == 0 && core->wake_fd >= 0) {
+        close(core->wake_fd);
+        core->wake_fd = -1;
+    }
     Py_RETURN_NONE;
 }
 
@@ -1440,6 +1473,8 @@ static PyMethodDef fs__core_methods[] = {
     {"pool_stats", fs__core_pool_stats, METH_NOARGS,
      "pool_stats() -> (workers, idle, queued)"},
     {"shutdown", fs__core_shutdown, METH_NOARGS, "shutdown()"},
+    {"release", fs__core_release, METH_NOARGS,
+     "release(): close the wake fd unless it is in use"},
     {NULL, NULL, 0, NULL}
 };
 
@@ -1487,6 +1522,8 @@ fs__core_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
         Py_DECREF(core);
         return NULL;
     }
+    /* Made now rather than when serve_forever() starts, so that a server
+     * created while descriptors remain can serve when they run out. */
     core->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (core->wake_fd < 0) {
         fs_err_errno(errno);

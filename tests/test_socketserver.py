@@ -497,6 +497,45 @@ def test_service_actions_called_each_poll_interval(impl):
     assert count[0] >= 3
 
 
+def _open_fds():
+    return set(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"),
+                    reason="needs /proc/self/fd to list descriptors")
+@pytest.mark.parametrize("name, extra", [
+    ("TCPServer", {}), ("ThreadingTCPServer", {}),
+    ("ThreadingTCPServer", {"max_threads": 2}), ("ForkingTCPServer", {}),
+    ("UDPServer", {})])
+def test_server_close_leaves_no_descriptor(name, extra):
+    """After serving and server_close(), the server holds no descriptor,
+    while the object is still referenced: the stdlib's count, 0 (the C
+    core's wake-up eventfd goes with the listening socket)."""
+    def scenario(ssmod, sockmod):
+        if not hasattr(ssmod, name):
+            pytest.skip("%s needs os.fork" % name)
+
+        class H(ssmod.BaseRequestHandler):
+            def handle(self):
+                pass
+        if extra and ssmod is stdss:
+            extra_now = {}      # the stdlib has no pool: same class, plain
+        else:
+            extra_now = extra
+        cls = type("S", (getattr(ssmod, name),), dict(extra_now))
+        before = _open_fds()
+        server = cls(("127.0.0.1", 0), H)
+        with serving(server):
+            if "UDP" in name:
+                with sockmod.socket(sockmod.AF_INET, sockmod.SOCK_DGRAM) as c:
+                    c.sendto(b"x", server.server_address)
+            else:
+                sockmod.create_connection(server.server_address).close()
+        left = _open_fds() - before
+        return server.socket.fileno(), sorted(left)
+    run_both(scenario)
+
+
 def test_context_manager_closes_socket(impl):
     ssmod, _ = impl
     with ssmod.UDPServer(("127.0.0.1", 0), ssmod.BaseRequestHandler) as s:

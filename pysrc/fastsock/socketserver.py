@@ -228,6 +228,14 @@ class BaseServer:
 
     def server_close(self):
         """Called to clean up the server.  May be overridden."""
+        self._fs_release()
+
+    def _fs_release(self):
+        # The C core's wake-up descriptor goes with the server's own (it
+        # stays while a loop or a pool worker still runs).
+        core = self.__dict__.get("_fs_core")
+        if core is not None:
+            core.release()
 
     def finish_request(self, request, client_address):
         """Finish one request by instantiating RequestHandlerClass."""
@@ -298,6 +306,7 @@ class TCPServer(BaseServer):
     def server_close(self):
         """Close the listening socket."""
         self.socket.close()
+        self._fs_release()
 
     def fileno(self):
         """The socket's file descriptor (for selectors)."""
@@ -534,6 +543,7 @@ class ThreadingMixIn:
                 for t in workers:
                     t.join()
         self._threads.join()
+        self._fs_release()     # now that the pool's workers are gone
 
 
 class ThreadPoolMixIn(ThreadingMixIn):
