@@ -1652,6 +1652,46 @@ fs__text_line_end(fs_socktext *t, const char *p, Py_ssize_t n, int eof,
     return eof ? n : 0;
 }
 
+/*
+ * The common line: ASCII, ending in "\n", no "\r" in it.  Its length with
+ * the "\n", or 0 when something needs fs__text_line_end's closer look
+ * first: a "\r", a non-ASCII byte, or the end of the buffered data.  One
+ * pass a word at a time instead of two memchr() calls and an ASCII check:
+ * a line is a few words long, so the calls' fixed costs dominated.
+ */
+static inline Py_ssize_t
+fs__plain_line(const char *p, Py_ssize_t n)
+{
+    Py_ssize_t i = 0;
+#if PY_LITTLE_ENDIAN && (defined(__GNUC__) || defined(__clang__))
+    const uint64_t ones = UINT64_C(0x0101010101010101);
+    const uint64_t highs = UINT64_C(0x8080808080808080);
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w, lf, cr, hit;
+        memcpy(&w, p + i, 8);
+        lf = w ^ (ones * '\n');
+        cr = w ^ (ones * '\r');
+        /* A byte's high bit: it is 0x80 or more, or (from the "has a zero
+         * byte" trick) it was "\n" or "\r".  The trick can also flag a
+         * byte above a true hit, never below one, so the lowest flag is
+         * exact. */
+        hit = (((lf - ones) & ~lf) | ((cr - ones) & ~cr) | w) & highs;
+        if (hit != 0) {
+            i += __builtin_ctzll(hit) >> 3;
+            return p[i] == '\n' ? i + 1 : 0;
+        }
+    }
+#endif
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c == '\n')
+            return i + 1;
+        if (c == '\r' || c >= 0x80)
+            return 0;
+    }
+    return 0;
+}
+
 /* Is p[0:n] all ASCII?  A word at a time: lines are short, but many. */
 static inline int
 fs__is_ascii(const char *p, Py_ssize_t n)
@@ -1685,7 +1725,8 @@ fs__ascii_str(const char *p, Py_ssize_t n, int to_lf)
  * universal mode.  NULL with no exception set means "let the wrapper do
  * it" (a decoding error, which the wrapper will report its own way). */
 static PyObject *
-fs__text_decode(fs_socktext *t, const char *p, Py_ssize_t len, int ending)
+fs__text_decode(fs_socktext *t, const char *p, Py_ssize_t len, int ending,
+                int ascii)
 {
     const char *errors = t->errors_c;
     Py_ssize_t dlen = len;
@@ -1693,7 +1734,7 @@ fs__text_decode(fs_socktext *t, const char *p, Py_ssize_t len, int ending)
                 (ending & (FS__SEEN_CR | FS__SEEN_CRLF));
     if (t->nl == FS__NL_UNIVERSAL && ending == FS__SEEN_CRLF)
         dlen--;                 /* decode "...\r", then make it "...\n" */
-    if (fs__is_ascii(p, dlen))
+    if (ascii || fs__is_ascii(p, dlen))
         return fs__ascii_str(p, dlen, to_lf);
     PyObject *res;
     if (t->enc == FS__ENC_UTF8)
@@ -1758,11 +1799,11 @@ fs__text_check(fs_socktext *t, int final)
     return 0;
 }
 
-/* Cut, decode and consume one line of `len` bytes from the buffer.  NULL
- * without an exception: the wrapper must take over, to raise the decoding
- * error where the stdlib raises it. */
+/* Cut, decode and consume one line of `len` bytes from the buffer (`ascii`:
+ * known to be ASCII).  NULL without an exception: the wrapper must take
+ * over, to raise the decoding error where the stdlib raises it. */
 static PyObject *
-fs__text_take(fs_socktext *t, Py_ssize_t len, int ending, int eof)
+fs__text_take(fs_socktext *t, Py_ssize_t len, int ending, int eof, int ascii)
 {
     fs_sockfile *f = t->bin;
     if (t->strict) {
@@ -1774,7 +1815,7 @@ fs__text_take(fs_socktext *t, Py_ssize_t len, int ending, int eof)
     }
     if (len == 0)
         return PyUnicode_New(0, 0);
-    PyObject *res = fs__text_decode(t, f->rbuf + f->rpos, len, ending);
+    PyObject *res = fs__text_decode(t, f->rbuf + f->rpos, len, ending, ascii);
     if (res != NULL) {
         f->rpos += len;
         t->seen |= ending;
@@ -1797,7 +1838,7 @@ fs__text_line_locked(fs_socktext *t)
         Py_ssize_t len = fs__text_line_end(t, f->rbuf + f->rpos,
                                            FS__AVAIL(f), 0, &ending);
         if (len > 0)
-            return fs__text_take(t, len, ending, 0);
+            return fs__text_take(t, len, ending, 0, 0);
         Py_ssize_t r = fs__fill_n(f, FS__TEXT_CHUNK);
         if (r == FS__NO_DATA)
             return NULL;
@@ -1808,7 +1849,7 @@ fs__text_line_locked(fs_socktext *t)
         if (r == 0) {
             len = fs__text_line_end(t, f->rbuf + f->rpos, FS__AVAIL(f), 1,
                                     &ending);
-            return fs__text_take(t, len, ending, 1);
+            return fs__text_take(t, len, ending, 1, 0);
         }
     }
 }
@@ -1820,11 +1861,15 @@ fs__text_line(fs_socktext *t)
 {
     fs_sockfile *f = t->bin;
     if (f->rlock.owner == 0 && FS__AVAIL(f) > 0) {
-        int ending;
-        Py_ssize_t len = fs__text_line_end(t, f->rbuf + f->rpos,
-                                           FS__AVAIL(f), 0, &ending);
+        int ending = FS__SEEN_LF, ascii = 1;
+        Py_ssize_t len = fs__plain_line(f->rbuf + f->rpos, FS__AVAIL(f));
+        if (len == 0) {
+            ascii = 0;
+            len = fs__text_line_end(t, f->rbuf + f->rpos, FS__AVAIL(f), 0,
+                                    &ending);
+        }
         if (len > 0) {
-            PyObject *res = fs__text_take(t, len, ending, 0);
+            PyObject *res = fs__text_take(t, len, ending, 0, ascii);
             if (res == NULL && !PyErr_Occurred())
                 t->delegated = 1;
             return res;

@@ -296,6 +296,24 @@ def test_read_ops_text(text, ops, buffering, mode, encoding, errors,
     assert_same(read_scenario, data, mode, buffering, ops, kwargs)
 
 
+@pytest.mark.parametrize("newline", [None, "", "\n"])
+@pytest.mark.parametrize("special", ["\r", "\r\n", "\u00e9", "\n"])
+def test_text_lines_with_a_special_character_at_each_position(special,
+                                                               newline):
+    """Text lines are cut a machine word at a time; a line ending or a
+    non-ASCII character at every offset of the first three words (and of a
+    line shorter than a word) must split and decode as the stdlib does."""
+    lines = []
+    for at in range(0, 26):
+        body = "abcdefghijklmnopqrstuvwxyz"
+        lines.append(body[:at] + special + body[at:] + "\n")
+        lines.append(body[:at % 7] + special + "\n")
+    data = "".join(lines).encode("utf-8")
+    ops = [("next", None)] * (len(lines) * 2 + 2)
+    assert_same(read_scenario, data, "r", -1, ops,
+                dict(encoding="utf-8", newline=newline))
+
+
 def chunked_scenario(module, data, cuts, mode, buffering, ops):
     """The peer sends data in pieces from a thread while we read: only
     operations whose result does not depend on timing are used."""
