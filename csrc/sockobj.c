@@ -1159,7 +1159,9 @@ fs__sock_getsockname(PyObject *self, PyObject *unused)
     memset(&a, 0, sizeof(a.sa));
     if (getsockname(s->fd, &a.sa, &len) < 0)
         return fs_err_errno(errno);
-    return fs_addr_make(s->st, &a.sa, len, s->proto);
+    /* Through the address cache recvfrom() uses: a socket's own address
+     * rarely changes, so asking again returns the tuple made last time. */
+    return fs_sock_peer_address(s, &a, len);
 }
 
 static PyObject *

@@ -275,3 +275,27 @@ def test_recvfrom_address_matches_the_stdlib_after_reuse():
             src.sendto(b"x", rs.getsockname())
             src.sendto(b"x", rf.getsockname())
             assert rf.recvfrom(10) == rs.recvfrom(10)
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_getsockname_follows_bind_connect_and_recvfrom(name):
+    # getsockname() shares recvfrom()'s kept tuple: whatever was asked in
+    # between, each answer is the socket's address at that moment.
+    mod = MODULES[name]
+    with _udp(mod, mod.AF_INET, "127.0.0.1") as peer, \
+            mod.socket(mod.AF_INET, mod.SOCK_DGRAM) as s:
+        seen = [s.getsockname(), s.getsockname()]
+        s.connect(peer.getsockname())          # binds to a port now
+        seen.append(s.getsockname())
+        s.send(b"a")
+        data, addr = peer.recvfrom(10)
+        assert addr == s.getsockname()
+        peer.sendto(b"b", addr)
+        assert s.recvfrom(10) == (b"b", peer.getsockname())
+        seen.append(s.getsockname())
+        s.connect(("127.0.0.2", peer.getsockname()[1]))
+        seen.append(s.getsockname())    # Linux keeps the address bound
+        assert seen[0] == seen[1] == ("0.0.0.0", 0)
+        assert seen[2][0] == "127.0.0.1" and seen[2][1] > 0
+        assert seen[3] == seen[2]
+        assert seen[4] == seen[2]
