@@ -99,9 +99,9 @@ typedef struct {
      * of the next skip after a miss (see fs__held_wanted in sockobj.c). */
     unsigned char held_skip[2];
     unsigned char held_backoff[2];
-    /* The IP address tuple recvfrom() last returned and the sockaddr it was
-     * made from: a datagram from the same peer gets the same tuple again,
-     * and sendto() given that very tuple uses the sockaddr as it is
+    /* The IP address tuple recvfrom() or getsockname() last returned and
+     * the sockaddr it was made from: the same sockaddr gets the same tuple
+     * again, and sendto() given that very tuple uses the sockaddr as it is
      * (fs_sock_peer_address, fs_sock_peer_sockaddr). */
     PyObject *peer_obj;
     socklen_t peer_len;
