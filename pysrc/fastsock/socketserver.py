@@ -104,7 +104,7 @@ class BaseServer:
     handle_error; finish_request for derived classes.
     """
 
-    timeout = None
+    timeout = None  # type: float | None
 
     def __init__(self, server_address, RequestHandlerClass):
         """Constructor.  May be extended, do not override."""
@@ -355,7 +355,7 @@ if hasattr(os, "fork"):
     class ForkingMixIn:
         """Mix-in class to handle each request in a new process."""
 
-        timeout = 300
+        timeout = 300  # type: float | None
         active_children = None
         max_children = 40
         block_on_close = True
@@ -491,7 +491,7 @@ class ThreadingMixIn:
 
     daemon_threads = False
     block_on_close = True
-    max_threads = None
+    max_threads = None  # type: int | None
     _threads = _NoThreads()
 
     def process_request_thread(self, request, client_address):
