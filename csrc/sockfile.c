@@ -1829,6 +1829,17 @@ fs__text_check(fs_socktext *t, int final)
     return 0;
 }
 
+/* Consume a line of `len` bytes, ending in `ending`, once it is made. */
+static inline void
+fs__text_consume(fs_socktext *t, Py_ssize_t len, int ending)
+{
+    t->bin->rpos += len;
+    t->seen |= ending;
+    t->checked = t->checked > len ? t->checked - len : 0;
+    if (t->bad_at >= 0)
+        t->bad_at -= len;
+}
+
 /* Cut, decode and consume one line of `len` bytes from the buffer (`ascii`:
  * known to be ASCII).  NULL without an exception: the wrapper must take
  * over, to raise the decoding error where the stdlib raises it. */
@@ -1846,13 +1857,8 @@ fs__text_take(fs_socktext *t, Py_ssize_t len, int ending, int eof, int ascii)
     if (len == 0)
         return PyUnicode_New(0, 0);
     PyObject *res = fs__text_decode(t, f->rbuf + f->rpos, len, ending, ascii);
-    if (res != NULL) {
-        f->rpos += len;
-        t->seen |= ending;
-        t->checked = t->checked > len ? t->checked - len : 0;
-        if (t->bad_at >= 0)
-            t->bad_at -= len;
-    }
+    if (res != NULL)
+        fs__text_consume(t, len, ending);
     return res;
 }
 
@@ -1899,11 +1905,8 @@ fs__text_line(fs_socktext *t)
         if (len > 0 && t->bad_at < 0 &&
             (!t->strict || t->checked == FS__AVAIL(f))) {
             PyObject *res = fs__ascii_str(f->rbuf + f->rpos, len, 0);
-            if (res != NULL) {
-                f->rpos += len;
-                t->seen |= FS__SEEN_LF;
-                t->checked = t->checked > len ? t->checked - len : 0;
-            }
+            if (res != NULL)
+                fs__text_consume(t, len, FS__SEEN_LF);
             return res;
         }
         if (len == 0) {
