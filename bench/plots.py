@@ -105,6 +105,56 @@ def plot_micro(doc, path):
     return path
 
 
+PEER_STYLE = {
+    "stdlib": ("#d62728", "o", "-"),
+    "fastsock": ("#1f77b4", "o", "-"),
+    "fastsock-pool": ("#17becf", "s", "-"),
+    "asyncio-streams": ("#ff7f0e", "^", "--"),
+    "asyncio-protocol": ("#bcbd22", "v", "--"),
+    "uvloop-protocol": ("#2ca02c", "D", "--"),
+    "gevent": ("#9467bd", "P", ":"),
+    "twisted": ("#8c564b", "X", ":"),
+}
+
+
+def plot_peers(doc, path):
+    """Requests per second against connections, one line per server: the
+    persistent loads on the left, the short ones on the right."""
+    peers = doc["peers"]
+    rows = peers["rows"]
+    if not rows:
+        return None
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.6))
+    for ax, mode in zip(axes, ("persistent", "short")):
+        mine = [r for r in rows if r["mode"] == mode]
+        for name, label in peers["labels"].items():
+            pts = [(r["conns"], r["servers"][name]["rate"]["median"])
+                   for r in mine if name in r["servers"]]
+            if not pts:
+                continue
+            color, marker, ls = PEER_STYLE.get(name, ("black", "o", "-"))
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], color=color,
+                    marker=marker, ls=ls, label=label)
+        ax.set_xscale("log", base=2)
+        ax.set_xticks([r["conns"] for r in mine])
+        ax.set_xticklabels([str(r["conns"]) for r in mine])
+        ax.set_ylim(bottom=0)
+        ax.set_xlabel("connections")
+        ax.set_ylabel("requests/s (median of %d rounds)" % peers["rounds"])
+        ax.set_title("%s connections" % mode, fontsize=9)
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=7, loc="best")
+    fig.suptitle("timestamp server: fastsock vs the peers\n" + "%s, %s CPUs, "
+                 "Python %s, %s" % (doc["machine"].get("Model name", "?"),
+                                    doc["machine"].get("nproc", "?"),
+                                    doc["machine"].get("python", "?"),
+                                    doc["date"]), fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
 def make_all(doc, out):
     made = [plot_speedup(doc, os.path.join(out, "speedup.png")),
             plot_vs_c(doc, os.path.join(out, "vs_c.png")),

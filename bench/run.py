@@ -380,12 +380,13 @@ class ServerProcess:
         self.proc.stdout.close()
 
 
-def run_loadgen(ctx, port, mode):
+def run_loadgen(ctx, port, mode, conns=16, warmup_ms=300):
     exe = ctx.built.get("loadgen")
     if exe is None:
         raise NA("bench/c/loadgen.c did not build")
     dur_ms = int(ctx.server_seconds * 1000)
-    argv = [exe, str(port), mode, "16", str(dur_ms), "300", "10000000"]
+    argv = [exe, str(port), mode, str(conns), str(dur_ms), str(warmup_ms),
+            "10000000"]
     res = run_proc(argv, ctx.server_seconds + 30, None)
     if res["requests"] == 0:
         raise NA("no request completed (%d errors)" % res["errors"])
@@ -627,6 +628,176 @@ def run_micro(ctx):
 
 
 # ---------------------------------------------------------------------------
+# Peers: fastsock's servers beside asyncio, uvloop, gevent and Twisted
+# ---------------------------------------------------------------------------
+
+PEERS_PY = os.path.join(HERE, "peers.py")
+# (load generator mode, connections); each is a row of the peer tables.
+PEER_LOADS = [("persistent", 16), ("persistent", 128), ("persistent", 512),
+              ("short", 16), ("short", 128)]
+THREADED = ("fastsock", "fastsock-pool")
+EVENT_PEERS = ("asyncio-streams", "gevent", "twisted")
+
+
+def peer_servers():
+    """{name: label} of bench/peers.py, in the tables' order."""
+    import peers
+    return {name: label for name, (label, _) in peers.SERVERS.items()}
+
+
+def measure_peer(ctx, name, mode, conns):
+    """One load run against a fresh server process: a dict of figures."""
+    server = ServerProcess([sys.executable, PEERS_PY, name, mode, str(conns)])
+    try:
+        port = server.port()
+        cpu0 = server.cpu_seconds()
+        # 512 connections opened at once take a while to be accepted.
+        rate, info = run_loadgen(ctx, port, mode, conns,
+                                 warmup_ms=300 if conns <= 128 else 600)
+        cpu1 = server.cpu_seconds()
+    finally:
+        server.stop()
+    got = {"rate": rate, "p50_us": info.get("p50_us"),
+           "p99_us": info.get("p99_us"), "errors": info.get("errors", 0)}
+    if cpu0 is not None and cpu1 is not None and info.get("all_requests"):
+        got["cpu_us_per_req"] = (cpu1 - cpu0) / info["all_requests"] * 1e6
+    return got
+
+
+def peer_ratio(rounds, num, den):
+    """Median over the rounds of num's req/s over den's (den may be a tuple:
+    the best of those servers in that round)."""
+    got = []
+    for r in rounds:
+        dens = [r[d]["rate"] for d in (den if isinstance(den, tuple) else (den,))
+                if d in r]
+        if num in r and dens:
+            got.append(r[num]["rate"] / max(dens))
+    return statistics.median(got) if got else None
+
+
+def peer_targets(rows):
+    """Issue 13's targets, judged on paired ratios within each round."""
+    out = []
+    by = {(r["mode"], r["conns"]): r for r in rows}
+
+    def add(row, name, against, bound, text):
+        if row is None:
+            return
+        got = peer_ratio(row["rounds"], name, against)
+        out.append({"load": "%s %d" % (row["mode"], row["conns"]),
+                    "server": name, "text": text, "bound": bound,
+                    "measured": got,
+                    "met": None if got is None else got >= bound})
+
+    for conns in (128, 512):
+        row = by.get(("persistent", conns))
+        for name in THREADED:
+            add(row, name, EVENT_PEERS, 1.0,
+                ">= best of asyncio streams, gevent, Twisted")
+            add(row, name, "uvloop-protocol", 0.75, ">= 0.75x uvloop protocol")
+    for name in THREADED:
+        add(by.get(("persistent", 16)), name, "stdlib", 1.0, ">= stdlib")
+    for conns in (16, 128):
+        add(by.get(("short", conns)), "fastsock-pool", "asyncio-streams", 1.0,
+            ">= asyncio streams")
+    return out
+
+
+def run_peers(ctx):
+    """Every peer server under every load of PEER_LOADS, interleaved: in each
+    round every server runs once, in an order that rotates with the round."""
+    names = list(peer_servers())
+    reps = ctx.server_reps if ctx.fixed_reps else (1 if ctx.quick else 3)
+    na = {}
+    rows = []
+    start = time.monotonic()
+    for mode, conns in PEER_LOADS:
+        ctx.log("peers: %s connections x %d ..." % (mode, conns))
+        rounds = []
+        for rep in range(reps):
+            if rep > 0 and time.monotonic() - start > ctx.peer_budget:
+                ctx.log("  time budget reached: %d rounds" % rep)
+                break
+            k = (rep * 3) % len(names)
+            rounds.append({})
+            for name in names[k:] + names[:k]:
+                if name in na:
+                    continue
+                ctx.current = ("peers %s %d" % (mode, conns), name)
+                try:
+                    got = measure_peer(ctx, name, mode, conns)
+                except NA as exc:
+                    na[name] = str(exc)
+                    ctx.log("  %s skipped: %s" % (name, exc))
+                    continue
+                rounds[-1][name] = got
+                ctx.log("  %-17s %8.0f req/s  p50 %s us  p99 %s us"
+                        % (name, got["rate"], got["p50_us"], got["p99_us"]))
+        row = {"mode": mode, "conns": conns, "rounds": rounds, "servers": {}}
+        for name in names:
+            got = [r[name] for r in rounds if name in r]
+            if not got:
+                continue
+            med = lambda key: statistics.median(  # noqa: E731
+                [g[key] for g in got if g.get(key) is not None] or [0])
+            row["servers"][name] = {
+                "rate": summarize([g["rate"] for g in got]),
+                "p50_us": med("p50_us"), "p99_us": med("p99_us"),
+                "cpu_us_per_req": med("cpu_us_per_req"),
+                "errors": sum(g["errors"] for g in got),
+                "vs_stdlib": peer_ratio(rounds, name, "stdlib")}
+        rows.append(row)
+    return {"rows": rows, "na": na, "labels": peer_servers(),
+            "targets": peer_targets(rows), "rounds": reps,
+            "seconds_per_run": ctx.server_seconds}
+
+
+def peers_markdown(peers):
+    labels = peers["labels"]
+    names = [n for n in labels if n not in peers["na"]]
+    head = "| load | " + " | ".join(labels[n] for n in names) + " |"
+    sep = "|---|" + "---|" * len(names)
+    rate = [head, sep]
+    lat = [head, sep]
+    for row in peers["rows"]:
+        load = "%s x %d" % (row["mode"], row["conns"])
+        cells_r, cells_l = [], []
+        for n in names:
+            s = row["servers"].get(n)
+            if s is None:
+                cells_r.append("-")
+                cells_l.append("-")
+                continue
+            ratio = s["vs_stdlib"]
+            cells_r.append("%s (%s)" % (fmt_num(s["rate"]["median"]),
+                                        fmt_ratio(ratio)))
+            cells_l.append("%.2f / %.1f / %.0f" % (
+                s["p50_us"] / 1e3, s["p99_us"] / 1e3, s["cpu_us_per_req"]))
+        rate.append("| %s | %s |" % (load, " | ".join(cells_r)))
+        lat.append("| %s | %s |" % (load, " | ".join(cells_l)))
+    tg = ["| load | server | target | measured | status |", "|---|---|---|---|---|"]
+    for t in peers["targets"]:
+        tg.append("| %s | %s | %s | %s | %s |" % (
+            t["load"], labels[t["server"]], t["text"], fmt_ratio(t["measured"]),
+            "n/a" if t["met"] is None else "met" if t["met"] else "MISSED"))
+    parts = ["Requests per second, median of %d interleaved rounds of %g s "
+             "(in brackets: the median of the per-round ratios to the "
+             "stdlib's ThreadingTCPServer):\n" % (peers["rounds"],
+                                                   peers["seconds_per_run"]),
+             "\n".join(rate),
+             "\nLatency p50 / p99 (ms, over all requests of a run, medians "
+             "of the rounds) and server CPU per request (us, from "
+             "/proc/PID/stat):\n", "\n".join(lat),
+             "\nTargets (issue 13), each the median of the per-round ratios:\n",
+             "\n".join(tg)]
+    if peers["na"]:
+        parts.append("\nSkipped: " + "; ".join(
+            "%s (%s)" % (labels[n], why) for n, why in peers["na"].items()))
+    return "\n".join(parts) + "\n"
+
+
+# ---------------------------------------------------------------------------
 # Reporting
 # ---------------------------------------------------------------------------
 
@@ -777,9 +948,9 @@ def summary_markdown(doc):
     return "\n".join(parts)
 
 
-def update_readme(text, log):
+def update_readme(text, log, section="results"):
     path = os.path.join(HERE, "README.md")
-    start, end = "<!-- results:start -->", "<!-- results:end -->"
+    start, end = "<!-- %s:start -->" % section, "<!-- %s:end -->" % section
     try:
         with open(path) as f:
             readme = f.read()
@@ -811,6 +982,7 @@ class Context:
         self.wall = args.wall
         self.server_seconds = 1.0 if args.quick else 2.0
         self.budget = 150.0 if args.quick else 540.0
+        self.peer_budget = 120.0 if args.quick else 600.0
         self.start = time.monotonic()
         self.built = {}
         self.notes = []
@@ -836,7 +1008,7 @@ class Context:
 
 
 def parse_args(argv):
-    names = [s.name for s in SCENARIOS] + ["micro"]
+    names = [s.name for s in SCENARIOS] + ["micro", "peers"]
     p = argparse.ArgumentParser(
         prog="bench/run.py", description=__doc__.split("\n")[0])
     p.add_argument("--quick", action="store_true",
@@ -866,6 +1038,10 @@ def main(argv=None):
             print("%-22s %s" % (s.name, s.what))
         print("%-22s %s" % ("micro", "per-call costs under pyperf: "
                             + ", ".join(MICRO_WHAT)))
+        print("%-22s %s" % ("peers", "the timestamp server on fastsock, "
+                            "the stdlib, asyncio, uvloop, gevent and Twisted "
+                            "(bench/peers.py), persistent x 16/128/512 and "
+                            "short x 16/128 connections"))
         return 0
     ctx = Context(args)
     out = args.out or os.path.join(HERE, "results", "quick" if args.quick else "")
@@ -874,6 +1050,40 @@ def main(argv=None):
         return run_all(args, ctx, out)
     finally:
         shutil.rmtree(ctx.tmp, ignore_errors=True)
+
+
+def write_peers(args, ctx, out, peers):
+    """peers.json, peers.md and peers.png in the output directory."""
+    doc = {"date": datetime.datetime.now(datetime.timezone.utc)
+           .strftime("%Y-%m-%d %H:%M UTC"),
+           "mode": "quick" if ctx.quick else "full",
+           "machine": machine_info(), "peers": peers,
+           "load": os.getloadavg()}
+    m = doc["machine"]
+    text = ("Measured %s on %s (`nproc` %s; kernel %s), Python %s, git %s; "
+            "load average %.1f when the run ended (the machine is shared: "
+            "see *How it measures*). Server and load generator "
+            "(bench/c/loadgen, one thread, epoll) share the CPUs; loopback "
+            "only.\n\n" % (doc["date"], m.get("Model name", "?"),
+                            m.get("nproc", "?"), m.get("kernel"),
+                            m.get("python"), m.get("git", "?"),
+                            doc["load"][0])) + peers_markdown(peers)
+    ctx.log("")
+    ctx.log(text)
+    with open(os.path.join(out, "peers.json"), "w") as f:
+        json.dump(doc, f, indent=1)
+    with open(os.path.join(out, "peers.md"), "w") as f:
+        f.write(text)
+    if not args.no_plots:
+        try:
+            import plots
+            path = plots.plot_peers(doc, os.path.join(out, "peers.png"))
+            if path:
+                ctx.log("plot: %s" % os.path.relpath(path))
+        except ImportError as exc:
+            ctx.log("plots skipped (%s; pip install matplotlib)" % exc)
+    if args.update_readme:
+        update_readme(text, ctx.log, "peers")
 
 
 def run_all(args, ctx, out):
@@ -902,6 +1112,12 @@ def run_all(args, ctx, out):
         t0 = time.monotonic()
         micro = run_micro(ctx)
         ctx.log("  done in %.1fs" % (time.monotonic() - t0))
+    if (not only and not ctx.quick) or "peers" in only:
+        t0 = time.monotonic()
+        write_peers(args, ctx, out, run_peers(ctx))
+        ctx.log("  peers done in %.1fs" % (time.monotonic() - t0))
+    if only and not rows and not micro:
+        return 0    # only the peers ran: keep the last full run's files
     doc = {"date": datetime.datetime.now(datetime.timezone.utc)
            .strftime("%Y-%m-%d %H:%M UTC"),
            "mode": "quick" if ctx.quick else "full", "cpu": ctx.cpu,

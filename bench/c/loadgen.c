@@ -12,7 +12,11 @@
  *               and sends the next one, for the whole run.
  * Requests completed during the first WARMUP_MS are not counted.  The run
  * stops after DURATION_MS or MAXREQ counted requests, whichever is first,
- * and prints {"requests", "seconds", "errors", "all_requests"} as JSON.
+ * and prints {"requests", "seconds", "errors", "all_requests", "p50_us",
+ * "p99_us"} as JSON.  A request's latency runs from the send of its line
+ * (short: from the connect) to the end of its reply (short: the server's
+ * close); the percentiles are over the counted requests, from a histogram
+ * of 1 us buckets up to 64 ms and 1 ms buckets above (up to 64 s).
  */
 #include "common.h"
 #include <fcntl.h>
@@ -21,12 +25,15 @@
 #define USAGE "loadgen PORT short|persistent CONCURRENCY DURATION_MS WARMUP_MS MAXREQ"
 #define REQUEST "hello from the load generator\n"
 #define MAXCONN 1024
+#define FINE_US 65536       /* 1 us buckets below this */
+#define COARSE_MS 65536     /* then 1 ms buckets up to this */
 
 enum { CONNECTING, READING };
 
 struct conn {
     int fd;
     int state;
+    long long t0;           /* when the request started (ns) */
     size_t rlen;
     char rbuf[512];
 };
@@ -34,6 +41,38 @@ struct conn {
 static struct sockaddr_in target;
 static int epfd, persistent;
 static long errors;
+static int counting;        /* past the warm-up: record latencies */
+static unsigned fine[FINE_US], coarse[COARSE_MS];
+static long recorded;
+
+static void
+record(const struct conn *c)
+{
+    long long us = (now_ns() - c->t0) / 1000;
+    if (!counting)
+        return;
+    recorded++;
+    if (us < FINE_US)
+        fine[us]++;
+    else
+        coarse[us / 1000 < COARSE_MS ? us / 1000 : COARSE_MS - 1]++;
+}
+
+/* The latency (us) below which a fraction q of the recorded requests are. */
+static long
+percentile(double q)
+{
+    long want = (long)(q * (double)recorded), seen = 0;
+    if (recorded == 0)
+        return -1;
+    for (long i = 0; i < FINE_US; i++)
+        if ((seen += fine[i]) > want)
+            return i;
+    for (long i = FINE_US / 1000; i < COARSE_MS; i++)
+        if ((seen += coarse[i]) > want)
+            return i * 1000;
+    return (long)COARSE_MS * 1000;
+}
 
 static void
 conn_start(struct conn *c)
@@ -45,6 +84,7 @@ conn_start(struct conn *c)
         die("socket");
     setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     c->state = CONNECTING;
+    c->t0 = now_ns();
     c->rlen = 0;
     if (connect(c->fd, (struct sockaddr *)&target, sizeof(target)) < 0
         && errno != EINPROGRESS)
@@ -71,6 +111,8 @@ conn_send(struct conn *c)
         return;
     }
     c->state = READING;
+    if (persistent)
+        c->t0 = now_ns();
     c->rlen = 0;
     if (epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev) < 0)
         die("epoll_ctl");
@@ -100,6 +142,8 @@ conn_read(struct conn *c)
     if (n == 0) {   /* short mode: the server closed after its reply */
         int ok = reply_ok(c);
         errors += !ok;
+        if (ok)
+            record(c);
         conn_restart(c);
         return ok;
     }
@@ -107,6 +151,8 @@ conn_read(struct conn *c)
     if (persistent && c->rbuf[c->rlen - 1] == '\n') {
         int ok = reply_ok(c);
         errors += !ok;
+        if (ok)
+            record(c);
         conn_send(c);
         return ok;
     }
@@ -170,6 +216,7 @@ main(int argc, char **argv)
         if (t_warm == 0 && now >= warm_end) {
             t_warm = now;
             at_warm = done;
+            counting = 1;
         }
         if (now >= end || (t_warm && done - at_warm >= maxreq))
             break;
@@ -182,7 +229,8 @@ main(int argc, char **argv)
     t_end = now_ns();
     /* all_requests counts the warm-up too, for the server's CPU per request. */
     printf("{\"requests\": %ld, \"seconds\": %.6f, \"errors\": %ld, "
-           "\"all_requests\": %ld}\n",
-           done - at_warm, (t_end - t_warm) / 1e9, errors, done);
+           "\"all_requests\": %ld, \"p50_us\": %ld, \"p99_us\": %ld}\n",
+           done - at_warm, (t_end - t_warm) / 1e9, errors, done,
+           percentile(0.50), percentile(0.99));
     return 0;
 }
