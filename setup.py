@@ -28,7 +28,7 @@ setup(
     # The packages are declared here rather than in pyproject.toml, whose
     # validator (setuptools < 69) refuses the PEP 561 name _fastsock-stubs.
     package_dir={"": "pysrc"},
-    packages=["fastsock", "_fastsock-stubs"],
+    packages=["fastsock", "fastsock._py2fixes", "_fastsock-stubs"],
     package_data={"fastsock": ["py.typed", "*.pyi"],
                   "_fastsock-stubs": ["*.pyi"]},
     ext_modules=[

@@ -3,7 +3,9 @@
 run [-v] SCRIPT [ARGS...]      run SCRIPT as ``python SCRIPT`` would, with
 run [-v] -m MODULE [ARGS...]   ``socket``, ``socketserver`` and ``SocketServer``
 run [-v] -c CODE [ARGS...]     importing fastsock (see fastsock._patch)
-demo [--port N]                the book's TCP timestamp server and client
+run --py2 [-v] SCRIPT|-m MOD   a Python 2 program, as ``python2`` would run it
+                               (see fastsock._py2translate and fastsock._py2)
+demo [--py2] [--port N]        the book's TCP timestamp server and client
 bench [ARGS...]                bench/run.py of the source tree
 """
 
@@ -11,20 +13,25 @@ import os
 import sys
 
 USAGE = """\
-usage: python -m fastsock run [-v] SCRIPT [ARGS...]
-       python -m fastsock run [-v] -m MODULE [ARGS...]
+usage: python -m fastsock run [--py2] [-v] SCRIPT [ARGS...]
+       python -m fastsock run [--py2] [-v] -m MODULE [ARGS...]
        python -m fastsock run [-v] -c CODE [ARGS...]
-       python -m fastsock demo [--port N]
+       python -m fastsock demo [--py2] [--port N]
        python -m fastsock bench [ARGS...]
 
 run    runs a Python program exactly as "python SCRIPT" (or "python -m
        MODULE", "python -c CODE") would, except that the modules socket,
        socketserver and SocketServer are fastsock's for the program and for
        every module it imports.  -v reports the substitution on stderr.
+       --py2 runs a Python 2 program (the book's text as printed) as
+       "python2 SCRIPT" would: its syntax is translated (cached like
+       bytecode), and its sockets, socket files, standard streams and byte
+       strings carry Python 2's str (examples/README.md, "Python 2 mode").
 demo   starts the book's TCP timestamp server (examples/tsTserv.py) on
        fastsock, drives the book's client (tsTclnt.py) with a few lines and
        prints the transcript.  Loopback only; port 21567, or a free one if
-       that is taken.
+       that is taken.  --py2: the book's Python 2 text of the two programs
+       (examples/py2/), run with "run --py2".
 bench  runs bench/run.py from the source tree (or the current directory).
 """
 
@@ -39,7 +46,8 @@ def _is_our_frame(frame):
     not by __name__, because this module itself runs as __main__.
     """
     g = frame.f_globals
-    return g is globals() or g.get("__name__") == "fastsock._patch"
+    return g is globals() or g.get("__name__") in (
+        "fastsock._patch", "fastsock._py2", "fastsock._py2translate")
 
 
 def _report_and_reraise(exc):
@@ -59,6 +67,9 @@ def _report_and_reraise(exc):
     exc.__traceback__ = tb
     hook = sys.excepthook
     hook(type(exc), exc, tb)
+    hint = _python2_hint(exc)
+    if hint:
+        sys.stderr.write(hint)
 
     def quiet_hook(etype, value, etb, _hook=hook, _done=exc):
         if value is not _done:
@@ -66,6 +77,28 @@ def _report_and_reraise(exc):
 
     sys.excepthook = quiet_hook
     raise exc
+
+
+def _python2_hint(exc):
+    """For a SyntaxError in a file that is valid Python 2: a line saying so
+    and how to run it (the error itself is printed as usual)."""
+    if _py2_mode is not None or not isinstance(exc, SyntaxError):
+        return None
+    filename = getattr(exc, "filename", None)
+    try:
+        with open(filename, "rb") as f:
+            source = f.read()
+        from fastsock import _py2translate
+        if not _py2translate.looks_like_python2(source, filename):
+            return None
+    except Exception:    # no file, or no translator: no hint, the error stands
+        return None
+    if sys.argv and sys.argv[0] == "-m":
+        how = "run --py2 -m MODULE"
+    else:
+        how = "run --py2 %s" % (sys.argv[0] if sys.argv else filename)
+    return ("fastsock run: %s is a Python 2 program; run it with "
+            "\"python -m fastsock %s\"\n" % (filename, how))
 
 
 def _new_main_module(filename, loader):
@@ -119,7 +152,14 @@ def _run_file(script, args):
     _set_path0(os.path.dirname(os.path.realpath(filename)))
     loader = importlib.machinery.SourceFileLoader("__main__", filename)
     module = _new_main_module(filename, loader)
-    code = compile(source, filename, "exec", dont_inherit=True)
+    if _py2_mode is not None:
+        # Python 2 names the script as given on the command line, in
+        # __file__ and in tracebacks (Python 3 makes it absolute).
+        module.__file__ = script
+        code = _py2_mode.load_main(script, source)
+        module.__builtins__ = _py2_mode.builtins
+    else:
+        code = compile(source, filename, "exec", dont_inherit=True)
     exec(code, module.__dict__)
 
 
@@ -129,6 +169,8 @@ def _run_module(modname, args):
 
     sys.argv = ["-m"] + list(args)
     _set_path0(os.getcwd())
+    if _py2_mode is not None:
+        sys.modules["__main__"].__dict__["__builtins__"] = _py2_mode.builtins
     # _run_module_as_main is what "python -m" itself calls; it sets argv[0]
     # and makes the module the real __main__, unlike the public run_module.
     runpy._run_module_as_main(modname, True)
@@ -152,18 +194,50 @@ def _substitution_report():
     names = ", ".join(n for n in ("socket", "socketserver", "SocketServer")
                       if n in sys.modules)
     where = getattr(sys.modules.get("_fastsock"), "__file__", "?")
-    return ("fastsock run: %s -> fastsock %s (C core %s)\n"
-            % (names, getattr(fastsock, "__version__", ""), where))
+    mode = " (Python 2 mode)" if _py2_mode is not None else ""
+    return ("fastsock run: %s -> fastsock %s (C core %s)%s\n"
+            % (names, getattr(fastsock, "__version__", ""), where, mode))
 
 
 _RUNNERS = {"-m": _run_module, "-c": _run_code}
 
 
+# The Python 2 mode of this run (a fastsock._py2.Mode), or None.
+_py2_mode = None
+
+
+def _start_py2(runner, target, args):
+    """Set up Python 2 mode for *target*; returns the arguments for it."""
+    global _py2_mode
+    from fastsock import _py2
+
+    if runner is _run_file:
+        directory = os.path.dirname(os.path.realpath(os.path.abspath(target)))
+    else:
+        directory = os.getcwd()
+    _py2_mode = _py2.Mode(directory)
+    _py2_mode.install()
+    return _py2.argv_bytes(args)
+
+
+def _py2_report_and_exit(exc):
+    """Python 2 prints an uncaught exception, KeyboardInterrupt included,
+    and exits with status 1."""
+    from fastsock import _py2
+
+    _py2.print_exception(type(exc), exc, exc.__traceback__,
+                         lambda f: _is_our_frame(f) or _py2.is_our_frame(f))
+    sys.exit(1)
+
+
 def cmd_run(argv):
-    """``run [-v] (SCRIPT | -m MODULE | -c CODE) [ARGS...]``."""
-    verbose = False
-    while argv and argv[0] in ("-v", "--verbose"):
-        verbose = True
+    """``run [--py2] [-v] (SCRIPT | -m MODULE | -c CODE) [ARGS...]``."""
+    verbose = py2 = False
+    while argv and argv[0] in ("-v", "--verbose", "--py2"):
+        if argv[0] == "--py2":
+            py2 = True
+        else:
+            verbose = True
         argv = argv[1:]
     if not argv or argv[0] in ("-h", "--help"):
         sys.stdout.write(USAGE)
@@ -177,8 +251,15 @@ def cmd_run(argv):
     else:
         target, args = argv[1], argv[2:]
 
+    if py2 and runner is _run_code:
+        sys.stderr.write("fastsock run: --py2 runs a SCRIPT or -m MODULE, "
+                         "not -c CODE\n")
+        return 2
+
     from fastsock._patch import patch
     patch()
+    if py2:
+        args = _start_py2(runner, target, args)
     if verbose:
         sys.stderr.write(_substitution_report())
         sys.stderr.flush()
@@ -187,6 +268,8 @@ def cmd_run(argv):
     except SystemExit:
         raise
     except BaseException as exc:
+        if _py2_mode is not None:
+            _py2_report_and_exit(exc)
         _report_and_reraise(exc)
     return None
 

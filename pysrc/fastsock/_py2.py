@@ -1,0 +1,560 @@
+"""Python 2 mode: the runtime behind ``python -m fastsock run --py2``.
+
+A Python 2 program, translated by fastsock._py2translate, runs with Python
+2's ``str`` semantics where the book's programs depend on them.  A Python 2
+byte string is represented by a native ``str`` holding one character per
+byte (the Latin-1 mapping, which is one to one), so ``'[%s] %s' % (ctime(),
+data)`` formats received bytes as Python 2 did.  That representation is
+used consistently by:
+
+* sockets (``socket`` class below, still fastsock's C socket: a subclass
+  whose data methods map Latin-1 on the way in and out); ``send``,
+  ``sendall`` and ``sendto`` also take bytes-like objects unchanged;
+* socket files (``makefile``: fastsock's C text file with the Latin-1 codec
+  and no newline translation, reading and writing as Python 2's did);
+* ``sys.stdin``, ``sys.stdout``, ``sys.stderr`` (Latin-1, no newline
+  translation) and ``sys.argv`` (the bytes of each argument);
+* byte-string literals (fix_py2str) and ``open()`` of the translated code.
+
+``u'...'`` literals stay text.  Text with characters beyond U+00FF written
+to stdout/stderr is encoded with the terminal's encoding when the stream is
+a terminal, and raises UnicodeEncodeError (codec 'ascii') otherwise, as
+Python 2 did; text limited to U+0000-U+00FF is indistinguishable from a byte
+string and goes out as those bytes.
+
+The socket API the translated code sees (``import socket``, ``import
+SocketServer``/``socketserver``) is a Python 2 flavour of fastsock, given
+only to translated modules through their own ``__import__``: the Python 3
+modules the program uses (``http.client``, ``logging``...) keep the normal
+fastsock.  Its errors are Python 2's classes: ``socket.error`` (an OSError
+subclass, printed as ``socket.error: [Errno 9] Bad file descriptor``),
+``socket.timeout``, ``socket.gaierror`` and ``socket.herror`` derive from
+it.  Uncaught exceptions are printed in Python 2's format and end the
+program with status 1, KeyboardInterrupt included.
+"""
+import builtins
+import codecs
+import enum
+import functools
+import importlib.machinery
+import importlib.util
+import io
+import os
+import sys
+import types
+
+import _fastsock
+import fastsock
+from fastsock import _py2translate
+
+LATIN1 = "latin-1"
+
+# ---------------------------------------------------------------- errors
+
+
+class error(OSError):
+    """Python 2's socket.error (a subclass of IOError there)."""
+
+
+class herror(error):
+    """Python 2's socket.herror."""
+
+
+class gaierror(error):
+    """Python 2's socket.gaierror."""
+
+
+class timeout(error):
+    """Python 2's socket.timeout."""
+
+
+for _cls in (error, herror, gaierror, timeout):
+    _cls.__module__ = "socket"
+del _cls
+
+
+def _convert(exc):
+    """The Python 2 socket exception for fastsock's OSError *exc*."""
+    if isinstance(exc, error):
+        return exc
+    if isinstance(exc, fastsock.timeout):
+        new = timeout(*exc.args)
+    elif isinstance(exc, fastsock.gaierror):
+        new = gaierror(*exc.args)
+    elif isinstance(exc, fastsock.herror):
+        new = herror(*exc.args)
+    else:
+        new = error(*exc.args)
+    new.__traceback__ = exc.__traceback__
+    new.__suppress_context__ = True
+    return new
+
+
+def _converting(func):
+    """Wrap *func* so that its OSErrors become Python 2's socket errors."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except OSError as e:
+            exc = _convert(e)
+        raise exc
+    return wrapper
+
+
+def _as_bytes(data):
+    return data.encode(LATIN1) if type(data) is str else data
+
+
+# ---------------------------------------------------------------- sockets
+
+_c = _fastsock.socket
+_c_recv, _c_recvfrom = _c.recv, _c.recvfrom
+_c_send, _c_sendall, _c_sendto = _c.send, _c.sendall, _c.sendto
+_c_family = _c.family.__get__
+_c_type = _c.type.__get__
+
+
+class socket(fastsock.socket):
+    """A fastsock socket with Python 2's str semantics (see module doc)."""
+
+    __slots__ = ()
+
+    # The data methods are written out: they are the hot path (one Python
+    # call around the C method, plus a Latin-1 copy that is a memcpy).
+
+    def recv(self, bufsize, flags=0):
+        try:
+            return _c_recv(self, bufsize, flags).decode(LATIN1)
+        except OSError as e:
+            exc = _convert(e)
+        raise exc
+
+    def recvfrom(self, bufsize, flags=0):
+        try:
+            data, address = _c_recvfrom(self, bufsize, flags)
+            return data.decode(LATIN1), address
+        except OSError as e:
+            exc = _convert(e)
+        raise exc
+
+    def send(self, data, flags=0):
+        try:
+            return _c_send(self, _as_bytes(data), flags)
+        except OSError as e:
+            exc = _convert(e)
+        raise exc
+
+    def sendall(self, data, flags=0):
+        try:
+            return _c_sendall(self, _as_bytes(data), flags)
+        except OSError as e:
+            exc = _convert(e)
+        raise exc
+
+    def sendto(self, data, flags_or_addr, addr=None):
+        try:
+            if addr is None:
+                return _c_sendto(self, _as_bytes(data), flags_or_addr)
+            return _c_sendto(self, _as_bytes(data), flags_or_addr, addr)
+        except OSError as e:
+            exc = _convert(e)
+        raise exc
+
+    # Python 2 shows plain numbers here, not enum members.
+    @property
+    def family(self):
+        """The socket family (an int)."""
+        return _c_family(self)
+
+    @property
+    def type(self):
+        """The socket type (an int)."""
+        return _c_type(self)
+
+    def makefile(self, mode="r", bufsize=-1):
+        """makefile([mode[, bufsize]]) -> a file of str, as Python 2's.
+
+        Python 2's socket file reads and writes whatever its mode says, does
+        no newline translation, and with bufsize 0 sends every write at
+        once (the file here is built on fastsock's C socket file)."""
+        if self._closed:
+            raise error(9, "Bad file descriptor")
+        if bufsize is None or bufsize < 0:
+            bufsize = io.DEFAULT_BUFFER_SIZE
+        raw = _fastsock.SocketFile(self, "rwb", max(bufsize, 2))
+        wrapper = io.TextIOWrapper(raw, LATIN1, "strict", "\n",
+                                   line_buffering=bufsize == 1,
+                                   write_through=bufsize == 0)
+        text = fastsock._SocketTextFile(raw, wrapper, "\n")
+        text.mode = mode
+        return text
+
+
+# Methods that may fail on a socket: they raise Python 2's errors too.
+_METHODS = ("accept", "bind", "close", "connect", "connect_ex", "dup",
+            "getpeername", "getsockname", "getsockopt", "setsockopt",
+            "listen", "recv_into", "recvfrom_into", "setblocking",
+            "settimeout", "shutdown", "detach")
+for _name in _METHODS:
+    setattr(socket, _name, _converting(getattr(fastsock.socket, _name)))
+del _name
+
+# accept() (in C, also in the server core) makes sockets of this class.
+socket._accept_class = socket
+SocketType = socket
+
+
+def _reclass(sock):
+    sock.__class__ = socket
+    return sock
+
+
+def _adopt(func):
+    """*func* returns a fastsock socket: return it as a Python 2 one."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            result = func(*args, **kwargs)
+        except OSError as e:
+            exc = _convert(e)
+        else:
+            if isinstance(result, tuple):
+                return tuple(_reclass(s) for s in result)
+            return _reclass(result)
+        raise exc
+    return wrapper
+
+
+def _bytes_result(func):
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        return func(*args, **kwargs).decode(LATIN1)
+    return _converting(wrapper)
+
+
+def _bytes_argument(func, index):
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        args = list(args)
+        if len(args) > index:
+            args[index] = _as_bytes(args[index])
+        return func(*args, **kwargs)
+    return _converting(wrapper)
+
+
+def _build_socket_module():
+    """The ``socket`` module translated code imports."""
+    mod = types.ModuleType("socket", fastsock.__doc__)
+    for name in dir(fastsock):
+        if name.startswith("__") or name in ("patch",):
+            continue
+        value = getattr(fastsock, name)
+        if isinstance(value, enum.Enum):
+            value = int(value)          # Python 2's constants are ints
+        elif (isinstance(value, (types.FunctionType,
+                                 types.BuiltinFunctionType))
+              and not name.startswith("_")):
+            value = _converting(value)
+        setattr(mod, name, value)
+    mod.__file__ = fastsock.__file__
+    mod.__all__ = [n for n in fastsock.__all__ if hasattr(mod, n)]
+    mod.socket = mod.SocketType = socket
+    mod.error, mod.herror, mod.gaierror, mod.timeout = (
+        error, herror, gaierror, timeout)
+    mod.create_connection = _adopt(fastsock.create_connection)
+    mod.socketpair = _adopt(fastsock.socketpair)
+    mod.fromfd = _adopt(fastsock.fromfd)
+    for name in ("inet_aton", "inet_pton"):
+        setattr(mod, name, _bytes_result(getattr(fastsock, name)))
+    mod.inet_ntoa = _bytes_argument(fastsock.inet_ntoa, 0)
+    mod.inet_ntop = _bytes_argument(fastsock.inet_ntop, 1)
+    return mod
+
+
+def _py2_write(self, data):
+    """SocketServer's unbuffered wfile in Python 2 (``makefile('wb', 0)``):
+    one sendall() per write, returning None."""
+    self._sock.sendall(data)
+
+
+def _datagram_setup(self):
+    self.packet, self.socket = self.request
+    self.rfile = io.StringIO(self.packet, newline="\n")
+    self.wfile = io.StringIO(newline="\n")
+
+
+def _build_server_module(socket_module):
+    """``SocketServer`` for translated code: fastsock's server module, loaded
+    afresh with the Python 2 socket module as its ``socket``."""
+    import fastsock.socketserver as base
+
+    spec = importlib.util.spec_from_file_location("SocketServer", base.__file__)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    mod.socket = socket_module
+    mod._SocketWriter.write = _py2_write
+    mod.DatagramRequestHandler.setup = _datagram_setup
+    return mod
+
+
+# ---------------------------------------------------------------- builtins
+
+def open(name, mode="r", buffering=-1):   # noqa: A001 - Python 2's open
+    """Python 2's open(): files of str (bytes one to one), no newline
+    translation ('U' asks for universal newlines)."""
+    universal = "U" in mode
+    mode = mode.replace("U", "").replace("b", "").replace("t", "") or "r"
+    if mode[0] not in "rwa":
+        mode = "r" + mode
+    f = io.open(name, mode, -1 if buffering == 0 else buffering,
+                encoding=LATIN1, newline=None if universal else "\n")
+    if buffering == 0 and f.writable():
+        f.reconfigure(write_through=True)
+    return f
+
+
+def cmp(a, b):
+    """Python 2's cmp()."""
+    return (a > b) - (a < b)
+
+
+def make_builtins(redirect):
+    """The builtins of translated modules: Python 3's, with an __import__
+    that gives them the Python 2 flavour of socket and SocketServer."""
+    py2 = dict(builtins.__dict__)
+    real_import = builtins.__import__
+
+    def __import__(name, globals=None, locals=None, fromlist=(), level=0):
+        if level == 0 and name in redirect:
+            return redirect[name]
+        return real_import(name, globals, locals, fromlist, level)
+
+    py2["__import__"] = __import__
+    py2["open"] = py2["file"] = open
+    py2["cmp"] = cmp
+    return py2
+
+
+# ---------------------------------------------------------------- import hook
+
+class _Loader(importlib.machinery.SourceFileLoader):
+    """Loads a Python 2 module: translated (cached), never as bytecode."""
+
+    builtins = None
+
+    def get_code(self, fullname):
+        path = self.get_filename(fullname)
+        return _py2translate.load(path, beside_ok=True,
+                                  source=self.get_data(path))
+
+    def exec_module(self, module):
+        module.__dict__["__builtins__"] = self.builtins
+        super().exec_module(module)
+
+
+class Finder:
+    """Finds the modules of one directory (the script's) and its packages,
+    and has them translated."""
+
+    def __init__(self, directory, py2_builtins):
+        self.directory = os.path.realpath(directory)
+        loader = type("Py2Loader", (_Loader,), {"builtins": py2_builtins})
+        self.details = (loader, importlib.machinery.SOURCE_SUFFIXES)
+
+    def _ours(self, entry):
+        entry = os.path.realpath(entry or os.curdir)
+        return entry == self.directory or entry.startswith(
+            self.directory + os.sep)
+
+    def find_spec(self, fullname, path=None, target=None):
+        entries = [self.directory] if path is None else [
+            p for p in path if self._ours(p)]
+        for entry in entries:
+            finder = importlib.machinery.FileFinder(entry, self.details)
+            spec = finder.find_spec(fullname)
+            if spec is not None and spec.origin and spec.origin != "namespace":
+                return spec
+        return None
+
+    def invalidate_caches(self):
+        pass
+
+
+# ---------------------------------------------------------------- stdio
+
+def _encode_error(tty_encoding):
+    def handler(exc):
+        if not isinstance(exc, UnicodeEncodeError):
+            raise exc
+        if tty_encoding is None:
+            raise UnicodeEncodeError("ascii", exc.object, exc.start, exc.end,
+                                     "ordinal not in range(128)")
+        return exc.object[exc.start:exc.end].encode(tty_encoding,
+                                                    "replace"), exc.end
+    return handler
+
+
+def _tty_encoding():
+    import locale
+    return locale.getpreferredencoding(False) or "utf-8"
+
+
+codecs.register_error("fastsock-py2-tty", _encode_error(_tty_encoding()))
+codecs.register_error("fastsock-py2-pipe", _encode_error(None))
+
+
+def _reconfigure(stream, errors):
+    if stream is None or not hasattr(stream, "reconfigure"):
+        return
+    try:
+        tty = stream.isatty()
+    except (OSError, ValueError):
+        tty = False
+    if errors is None:
+        errors = "fastsock-py2-tty" if tty else "fastsock-py2-pipe"
+    stream.reconfigure(encoding=LATIN1, errors=errors, newline="\n")
+
+
+def setup_stdio():
+    _reconfigure(sys.stdin, "strict")
+    _reconfigure(sys.stdout, None)
+    _reconfigure(sys.stderr, None)
+
+
+def argv_bytes(args):
+    """Command line arguments as Python 2 saw them: their bytes."""
+    return [os.fsencode(a).decode(LATIN1) for a in args]
+
+
+# ---------------------------------------------------------------- tracebacks
+
+_OUR_MODULES = {__name__, "fastsock._py2translate", "fastsock._patch"}
+
+# Exceptions Python 2 did not have, by the name Python 2 gave the error.
+_PY2_NAMES = {
+    ConnectionError: "socket.error", BrokenPipeError: "socket.error",
+    ConnectionAbortedError: "socket.error",
+    ConnectionRefusedError: "socket.error",
+    ConnectionResetError: "socket.error", BlockingIOError: "socket.error",
+    InterruptedError: "socket.error",
+    FileNotFoundError: "IOError", PermissionError: "IOError",
+    IsADirectoryError: "IOError", NotADirectoryError: "IOError",
+    FileExistsError: "OSError", ModuleNotFoundError: "ImportError",
+    RecursionError: "RuntimeError",
+}
+
+
+def _py2_name(etype):
+    for cls in etype.__mro__:
+        if cls in _PY2_NAMES and cls.__module__ == "builtins":
+            if etype.__module__ == "builtins":
+                return _PY2_NAMES[cls]
+            break
+    if etype is fastsock.timeout or (
+            isinstance(etype, type) and issubclass(etype, TimeoutError)
+            and etype.__module__ in ("builtins", "socket")):
+        return "socket.timeout"
+    if etype.__module__ == "builtins":
+        return etype.__qualname__
+    return "%s.%s" % (etype.__module__, etype.__qualname__)
+
+
+def _source_line(filename, lineno):
+    """The line as Python 2 shows it: the file's bytes, stripped."""
+    try:
+        with io.open(filename, "rb") as f:
+            for n, line in enumerate(f, 1):
+                if n == lineno:
+                    return line.strip().decode(LATIN1)
+    except OSError:
+        pass
+    return None
+
+
+def format_exception(etype, value, tb, is_ours):
+    """Python 2's text for an uncaught exception (frames for which
+    is_ours(frame) is true are left out)."""
+    import traceback
+
+    out = []
+    entries = []
+    while tb is not None:
+        if not is_ours(tb.tb_frame):
+            entries.append((tb.tb_frame.f_code.co_filename, tb.tb_lineno,
+                            tb.tb_frame.f_code.co_name))
+        tb = tb.tb_next
+    if entries:
+        out.append("Traceback (most recent call last):\n")
+    for filename, lineno, name in entries:
+        out.append('  File "%s", line %d, in %s\n' % (filename, lineno, name))
+        line = _source_line(filename, lineno)
+        if line:
+            out.append("    %s\n" % line)
+    if isinstance(value, SyntaxError):
+        lines = traceback.format_exception_only(etype, value)
+        name = _py2_name(etype)
+        lines[-1] = lines[-1].replace(etype.__qualname__, name, 1)
+        out.extend(lines)
+        return "".join(out)
+    name = _py2_name(etype)
+    try:
+        msg = str(value)
+    except Exception:
+        msg = "<unprintable %s object>" % etype.__name__
+    out.append("%s: %s\n" % (name, msg) if msg else "%s\n" % name)
+    return "".join(out)
+
+
+def is_our_frame(frame):
+    return frame.f_globals.get("__name__") in _OUR_MODULES
+
+
+def print_exception(etype, value, tb, is_ours=is_our_frame):
+    text = format_exception(etype, value, tb, is_ours)
+    stream = sys.stderr
+    if stream is None:
+        return
+    try:
+        stream.flush()
+        stream.write(text)
+        stream.flush()
+    except (OSError, ValueError, UnicodeError):
+        pass
+
+
+def _thread_hook(args):
+    if args.exc_type is SystemExit:
+        return
+    import threading
+    name = args.thread.name if args.thread is not None else threading.get_ident()
+    try:
+        sys.stderr.write("Exception in thread %s:\n" % name)
+    except (OSError, ValueError):
+        return
+    print_exception(args.exc_type, args.exc_value, args.exc_traceback)
+
+
+# ---------------------------------------------------------------- setup
+
+class Mode:
+    """Everything ``run --py2`` installs, made once per process."""
+
+    def __init__(self, directory):
+        self.socket = _build_socket_module()
+        self.server = _build_server_module(self.socket)
+        self.builtins = make_builtins({"socket": self.socket,
+                                       "SocketServer": self.server,
+                                       "socketserver": self.server})
+        self.finder = Finder(directory, self.builtins)
+
+    def install(self):
+        import threading
+
+        sys.meta_path.insert(0, self.finder)
+        setup_stdio()
+        sys.excepthook = print_exception
+        threading.excepthook = _thread_hook
+
+    def load_main(self, filename, source):
+        return _py2translate.load(filename, beside_ok=False, source=source)
