@@ -1,0 +1,29 @@
+#!/usr/bin/env python
+#coding: UTF-8
+# Seed 000, Core Python Programming ch. 16.3.3: the TCP timestamp server (Python 2, as printed).
+from socket import *
+from time import ctime
+
+HOST = ''               #绑定IP
+PORT = 21567            #端口号
+BUFSIZ = 1024           #缓冲1K
+ADDR = (HOST,PORT)
+
+tcpSerSock = socket(AF_INET, SOCK_STREAM)
+tcpSerSock.bind(ADDR)   #套接字
+tcpSerSock.listen(5)    #最大连接数
+
+while True:
+    print 'waiting for connection...'
+    tcpCliSock,addr = tcpSerSock.accept()
+    print '...connected from: ', addr
+
+    while True:
+        data = tcpCliSock.recv(BUFSIZ)
+        if not data:
+            break
+        tcpCliSock.send('[%s] %s'%(ctime(),data))
+        print [ctime()],':',data
+
+tcpCliSock.close()
+tcpSerSock.close()
