@@ -194,7 +194,8 @@ def _substitution_report():
     names = ", ".join(n for n in ("socket", "socketserver", "SocketServer")
                       if n in sys.modules)
     where = getattr(sys.modules.get("_fastsock"), "__file__", "?")
-    mode = " (Python 2 mode)" if _py2_mode is not None else ""
+    mode = ("; the program's socket and SocketServer: fastsock's Python 2 "
+            "flavour" if _py2_mode is not None else "")
     return ("fastsock run: %s -> fastsock %s (C core %s)%s\n"
             % (names, getattr(fastsock, "__version__", ""), where, mode))
 
@@ -343,6 +344,64 @@ while True:
 tcpCliSock.close()
 """
 
+# The book's Python 2 text of the same two programs (examples/py2/), for
+# "demo --py2".
+_BOOK_PY2 = {}
+_BOOK_PY2["tsTserv.py"] = r"""#!/usr/bin/env python
+#coding: UTF-8
+# Seed 000, Core Python Programming ch. 16.3.3: the TCP timestamp server (Python 2, as printed).
+from socket import *
+from time import ctime
+
+HOST = ''               #绑定IP
+PORT = 21567            #端口号
+BUFSIZ = 1024           #缓冲1K
+ADDR = (HOST,PORT)
+
+tcpSerSock = socket(AF_INET, SOCK_STREAM)
+tcpSerSock.bind(ADDR)   #套接字
+tcpSerSock.listen(5)    #最大连接数
+
+while True:
+    print 'waiting for connection...'
+    tcpCliSock,addr = tcpSerSock.accept()
+    print '...connected from: ', addr
+
+    while True:
+        data = tcpCliSock.recv(BUFSIZ)
+        if not data:
+            break
+        tcpCliSock.send('[%s] %s'%(ctime(),data))
+        print [ctime()],':',data
+
+tcpCliSock.close()
+tcpSerSock.close()
+"""
+_BOOK_PY2["tsTclnt.py"] = r"""#!/usr/bin/env python
+# Seed 000, Core Python Programming ch. 16.3.4: the TCP timestamp client (Python 2, as printed).
+from socket import *
+
+HOST = '127.0.0.1'      # the book: '192.168.8.18' (a LAN address)
+PORT = 21567
+BUFSIZ = 1024
+ADDR = (HOST, PORT)
+
+tcpCliSock = socket(AF_INET, SOCK_STREAM)
+tcpCliSock.connect(ADDR)
+
+while True:
+    data = raw_input('>')
+    if not data:
+        break
+    tcpCliSock.send(data)
+    data = tcpCliSock.recv(BUFSIZ)
+    if not data:
+        break
+    print data
+
+tcpCliSock.close()
+"""
+
 # What the book's transcript types into the client.
 DEMO_LINES = ("send test data", "hi", "how are you?")
 BOOK_PORT = 21567
@@ -392,19 +451,30 @@ class _Reader:
         return data
 
 
-def _book_files():
-    """Directory holding tsTserv.py and tsTclnt.py, and a cleanup callable."""
+def _book_files(py2=False, port=None):
+    """Directory holding tsTserv.py and tsTclnt.py, and a cleanup callable.
+
+    The Python 2 programs have the book's port written in them: for
+    another *port* they run from copies where that number is replaced."""
+    book = _BOOK_PY2 if py2 else _BOOK
+    sub = ("examples", "py2") if py2 else ("examples",)
     here = os.path.dirname(os.path.abspath(__file__))
-    for d in (os.path.join(here, os.pardir, os.pardir, "examples"),
-              os.path.join(os.getcwd(), "examples")):
-        d = os.path.normpath(d)
-        if all(os.path.isfile(os.path.join(d, f)) for f in _BOOK):
-            return d, lambda: None
+    texts = None
+    if not (py2 and port != BOOK_PORT):
+        for d in (os.path.join(here, os.pardir, os.pardir, *sub),
+                  os.path.join(os.getcwd(), *sub)):
+            d = os.path.normpath(d)
+            if all(os.path.isfile(os.path.join(d, f)) for f in book):
+                return d, lambda: None
     import shutil
     import tempfile
 
+    texts = dict(book)
+    if py2 and port != BOOK_PORT:
+        texts = {name: text.replace("PORT = %d" % BOOK_PORT, "PORT = %d" % port)
+                 for name, text in texts.items()}
     d = tempfile.mkdtemp(prefix="fastsock-demo-")
-    for name, text in _BOOK.items():
+    for name, text in texts.items():
         with open(os.path.join(d, name), "w", encoding="utf-8") as f:
             f.write(text)
     return d, lambda: shutil.rmtree(d, ignore_errors=True)
@@ -440,12 +510,13 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def _spawn(script, port, stdin):
+def _spawn(script, args, stdin, py2=False):
     import subprocess
 
     env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONIOENCODING="utf-8")
+    mode = ["--py2"] if py2 else []
     return subprocess.Popen(
-        [sys.executable, "-m", "fastsock", "run", "-v", script, str(port)],
+        [sys.executable, "-m", "fastsock", "run", "-v"] + mode + [script] + args,
         stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
 
 
@@ -483,28 +554,36 @@ def _drive_client(client, deadline, out):
     reader.rest()
 
 
-def _demo(port, out):
+def _demo(port, out, py2=False):
     import subprocess
     import time
 
     deadline = time.monotonic() + DEMO_SECONDS
-    where, cleanup = _book_files()
+    if port is None:
+        port = BOOK_PORT if _port_is_free(BOOK_PORT) else _free_port()
+    where, cleanup = _book_files(py2, port)
     server = client = None
     try:
-        if port is None:
-            port = BOOK_PORT if _port_is_free(BOOK_PORT) else _free_port()
         serv_py = os.path.join(where, "tsTserv.py")
         clnt_py = os.path.join(where, "tsTclnt.py")
         out.write("fastsock demo: the TCP timestamp server and client of Core "
-                  "Python Programming, ch. 16,\non loopback port %d.\n\n" % port)
-        server = _spawn(serv_py, port, subprocess.DEVNULL)
+                  "Python Programming, ch. 16,\n%son loopback port %d.\n\n"
+                  % ("the book's Python 2 text (run --py2), " if py2 else "",
+                     port))
+        if py2 and port != BOOK_PORT:
+            out.write("(The programs name port %d; they run from copies that "
+                      "name port %d instead.)\n\n" % (BOOK_PORT, port))
+        # The Python 3 renditions take the port as an argument.
+        args, shown_args = ([], "") if py2 else ([str(port)], " %d" % port)
+        run = "run --py2" if py2 else "run"
+        server = _spawn(serv_py, args, subprocess.DEVNULL, py2)
         serv_out = _Reader(server.stdout, deadline)
         first = serv_out.until(b"waiting for connection...\n")
         banner = _Reader(server.stderr, deadline).until(b"\n").decode().strip()
-        out.write("$ python -m fastsock run %s %d &\n" % (_shown(serv_py), port))
+        out.write("$ python -m fastsock %s %s%s &\n" % (run, _shown(serv_py), shown_args))
         out.write("  (%s)\n" % banner)
-        out.write("$ python -m fastsock run %s %d\n" % (_shown(clnt_py), port))
-        client = _spawn(clnt_py, port, subprocess.PIPE)
+        out.write("$ python -m fastsock %s %s%s\n" % (run, _shown(clnt_py), shown_args))
+        client = _spawn(clnt_py, args, subprocess.PIPE, py2)
         _drive_client(client, deadline, out)
         status = client.wait(max(0.1, deadline - time.monotonic()))
         if status != 0:
@@ -532,13 +611,16 @@ def _demo(port, out):
 
 def cmd_demo(argv):
     port = None
+    py2 = argv[:1] == ["--py2"]
+    if py2:
+        argv = argv[1:]
     if argv[:1] == ["--port"] and len(argv) == 2 and argv[1].isdigit():
         port = int(argv[1])
     elif argv:
-        sys.stderr.write("usage: python -m fastsock demo [--port N]\n")
+        sys.stderr.write("usage: python -m fastsock demo [--py2] [--port N]\n")
         return 2
     try:
-        return _demo(port, sys.stdout)
+        return _demo(port, sys.stdout, py2)
     except BrokenPipeError:
         # The reader of our output went away (e.g. "| head"): nothing more
         # to show.  Point stdout at /dev/null so the exit flush is quiet.

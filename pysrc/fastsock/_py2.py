@@ -3,23 +3,24 @@
 A Python 2 program, translated by fastsock._py2translate, runs with Python
 2's ``str`` semantics where the book's programs depend on them.  A Python 2
 byte string is represented by a native ``str`` holding one character per
-byte (the Latin-1 mapping, which is one to one), so ``'[%s] %s' % (ctime(),
-data)`` formats received bytes as Python 2 did.  That representation is
+byte (ASCII as itself, bytes 0x80-0xFF as U+DC80-U+DCFF: see ENC), so
+``'[%s] %s' % (ctime(), data)`` formats received bytes as Python 2 did.  That representation is
 used consistently by:
 
 * sockets (``socket`` class below, still fastsock's C socket: a subclass
-  whose data methods map Latin-1 on the way in and out); ``send``,
+  whose data methods map bytes to str on the way in and out); ``send``,
   ``sendall`` and ``sendto`` also take bytes-like objects unchanged;
-* socket files (``makefile``: fastsock's C text file with the Latin-1 codec
-  and no newline translation, reading and writing as Python 2's did);
-* ``sys.stdin``, ``sys.stdout``, ``sys.stderr`` (Latin-1, no newline
-  translation) and ``sys.argv`` (the bytes of each argument);
-* byte-string literals (fix_py2str) and ``open()`` of the translated code.
+* socket files (``makefile``: fastsock's C text file with that mapping and
+  no newline translation, reading and writing as Python 2's did);
+* ``sys.stdin``, ``sys.stdout``, ``sys.stderr`` (no newline translation)
+  and ``sys.argv`` (the bytes of each argument);
+* byte-string literals (fix_py2str), and ``open()``, ``ord()`` and
+  ``chr()`` of the translated code.
 
 ``u'...'`` literals stay text.  Text with characters beyond U+00FF written
-to stdout/stderr is encoded with the terminal's encoding when the stream is
-a terminal, and raises UnicodeEncodeError (codec 'ascii') otherwise, as
-Python 2 did; text limited to U+0000-U+00FF is indistinguishable from a byte
+to stdout/stderr is encoded with PYTHONIOENCODING's encoding if set, else
+with the terminal's encoding when the stream is a terminal, and raises
+UnicodeEncodeError (codec 'ascii') otherwise, as Python 2 did; text limited to U+0000-U+00FF is indistinguishable from a byte
 string and goes out as those bytes.
 
 The socket API the translated code sees (``import socket``, ``import
@@ -47,7 +48,25 @@ import _fastsock
 import fastsock
 from fastsock import _py2translate
 
-LATIN1 = "latin-1"
+# How a Python 2 byte string is held in a native str: ASCII bytes as
+# themselves, bytes 0x80-0xFF as the lone surrogates U+DC80-U+DCFF (Python
+# 3's own convention for undecodable bytes, os.fsdecode's).  One to one like
+# Latin-1, but the high bytes, as in Python 2's str in the C locale, are no
+# letters, digits or whitespace: strip(), split(), upper() and isspace()
+# leave them alone.  With Latin-1, byte 0xA0 (the last of UTF-8's
+# "\u4f60") would be whitespace and strip() would cut it off.
+ENC, ERRORS = "ascii", "surrogateescape"
+
+
+def to_str(data):
+    """The Python 2 mode str of bytes *data*."""
+    return data.decode(ENC, ERRORS)
+
+
+def to_bytes(text):
+    """The bytes of Python 2 mode str *text* (UnicodeEncodeError, codec
+    'ascii', for text beyond ASCII: Python 2's error for such unicode)."""
+    return text.encode(ENC, ERRORS)
 
 # ---------------------------------------------------------------- errors
 
@@ -103,7 +122,7 @@ def _converting(func):
 
 
 def _as_bytes(data):
-    return data.encode(LATIN1) if type(data) is str else data
+    return data.encode(ENC, ERRORS) if type(data) is str else data
 
 
 # ---------------------------------------------------------------- sockets
@@ -125,7 +144,7 @@ class socket(fastsock.socket):
 
     def recv(self, bufsize, flags=0):
         try:
-            return _c_recv(self, bufsize, flags).decode(LATIN1)
+            return _c_recv(self, bufsize, flags).decode(ENC, ERRORS)
         except OSError as e:
             exc = _convert(e)
         raise exc
@@ -133,7 +152,7 @@ class socket(fastsock.socket):
     def recvfrom(self, bufsize, flags=0):
         try:
             data, address = _c_recvfrom(self, bufsize, flags)
-            return data.decode(LATIN1), address
+            return data.decode(ENC, ERRORS), address
         except OSError as e:
             exc = _convert(e)
         raise exc
@@ -183,7 +202,7 @@ class socket(fastsock.socket):
         if bufsize is None or bufsize < 0:
             bufsize = io.DEFAULT_BUFFER_SIZE
         raw = _fastsock.SocketFile(self, "rwb", max(bufsize, 2))
-        wrapper = io.TextIOWrapper(raw, LATIN1, "strict", "\n",
+        wrapper = io.TextIOWrapper(raw, ENC, ERRORS, "\n",
                                    line_buffering=bufsize == 1,
                                    write_through=bufsize == 0)
         text = fastsock._SocketTextFile(raw, wrapper, "\n")
@@ -229,7 +248,7 @@ def _adopt(func):
 def _bytes_result(func):
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        return func(*args, **kwargs).decode(LATIN1)
+        return to_str(func(*args, **kwargs))
     return _converting(wrapper)
 
 
@@ -308,7 +327,8 @@ def open(name, mode="r", buffering=-1):   # noqa: A001 - Python 2's open
     if mode[0] not in "rwa":
         mode = "r" + mode
     f = io.open(name, mode, -1 if buffering == 0 else buffering,
-                encoding=LATIN1, newline=None if universal else "\n")
+                encoding=ENC, errors=ERRORS,
+                newline=None if universal else "\n")
     if buffering == 0 and f.writable():
         f.reconfigure(write_through=True)
     return f
@@ -317,6 +337,22 @@ def open(name, mode="r", buffering=-1):   # noqa: A001 - Python 2's open
 def cmp(a, b):
     """Python 2's cmp()."""
     return (a > b) - (a < b)
+
+
+_ord, _chr = builtins.ord, builtins.chr
+
+
+def ord(c):  # noqa: A001 - Python 2's ord
+    """Python 2's ord(): a byte's value for a byte (see ENC)."""
+    n = _ord(c)
+    return n - 0xDC00 if 0xDC80 <= n <= 0xDCFF else n
+
+
+def chr(i):  # noqa: A001 - Python 2's chr
+    """Python 2's chr(): a one-byte str."""
+    if not 0 <= i < 256:
+        raise ValueError("chr() arg not in range(256)")
+    return _chr(i + 0xDC00 if i >= 0x80 else i)
 
 
 def make_builtins(redirect):
@@ -333,6 +369,8 @@ def make_builtins(redirect):
     py2["__import__"] = __import__
     py2["open"] = py2["file"] = open
     py2["cmp"] = cmp
+    # fix_py2str keeps unichr (text) apart from chr (bytes).
+    py2["ord"], py2["chr"], py2["unichr"] = ord, chr, _chr
     return py2
 
 
@@ -383,28 +421,44 @@ class Finder:
 
 # ---------------------------------------------------------------- stdio
 
-def _encode_error(tty_encoding):
+def _encode_error(text_encoding):
+    """An error handler for the ASCII codec of the standard streams: bytes
+    (surrogates U+DC80-U+DCFF) go out as themselves, text as Python 2
+    printed unicode: in *text_encoding*, or UnicodeEncodeError if None."""
     def handler(exc):
         if not isinstance(exc, UnicodeEncodeError):
             raise exc
-        if tty_encoding is None:
-            raise UnicodeEncodeError("ascii", exc.object, exc.start, exc.end,
+        text, start, end = exc.object, exc.start, exc.end
+        is_byte = "\udc80" <= text[start] <= "\udcff"
+        stop = start
+        while stop < end and ("\udc80" <= text[stop] <= "\udcff") == is_byte:
+            stop += 1
+        if is_byte:
+            return text[start:stop].encode(ENC, ERRORS), stop
+        if text_encoding is None:
+            raise UnicodeEncodeError("ascii", text, start, stop,
                                      "ordinal not in range(128)")
-        return exc.object[exc.start:exc.end].encode(tty_encoding,
-                                                    "replace"), exc.end
+        return text[start:stop].encode(text_encoding, "replace"), stop
     return handler
 
 
-def _tty_encoding():
+def _text_encodings():
+    """(for a terminal, for a pipe or file): how Python 2 encoded text
+    (unicode) printed there; None: it raised UnicodeEncodeError."""
     import locale
-    return locale.getpreferredencoding(False) or "utf-8"
+
+    forced = os.environ.get("PYTHONIOENCODING", "").split(":")[0]
+    if forced:
+        return forced, forced
+    return locale.getpreferredencoding(False) or "utf-8", None
 
 
-codecs.register_error("fastsock-py2-tty", _encode_error(_tty_encoding()))
-codecs.register_error("fastsock-py2-pipe", _encode_error(None))
+_TTY, _PIPE = _text_encodings()
+codecs.register_error("fastsock-py2-tty", _encode_error(_TTY))
+codecs.register_error("fastsock-py2-pipe", _encode_error(_PIPE))
 
 
-def _reconfigure(stream, errors):
+def _reconfigure(stream, errors):  # noqa: D401
     if stream is None or not hasattr(stream, "reconfigure"):
         return
     try:
@@ -413,18 +467,18 @@ def _reconfigure(stream, errors):
         tty = False
     if errors is None:
         errors = "fastsock-py2-tty" if tty else "fastsock-py2-pipe"
-    stream.reconfigure(encoding=LATIN1, errors=errors, newline="\n")
+    stream.reconfigure(encoding=ENC, errors=errors, newline="\n")
 
 
 def setup_stdio():
-    _reconfigure(sys.stdin, "strict")
+    _reconfigure(sys.stdin, ERRORS)
     _reconfigure(sys.stdout, None)
     _reconfigure(sys.stderr, None)
 
 
 def argv_bytes(args):
     """Command line arguments as Python 2 saw them: their bytes."""
-    return [os.fsencode(a).decode(LATIN1) for a in args]
+    return [to_str(os.fsencode(a)) for a in args]
 
 
 # ---------------------------------------------------------------- tracebacks
@@ -466,7 +520,7 @@ def _source_line(filename, lineno):
         with io.open(filename, "rb") as f:
             for n, line in enumerate(f, 1):
                 if n == lineno:
-                    return line.strip().decode(LATIN1)
+                    return to_str(line.strip())
     except OSError:
         pass
     return None

@@ -3,11 +3,12 @@
 In Python 2 a literal without the ``u`` prefix is a byte string: the bytes of
 its text in the file's encoding, after Python 2's escape rules (which know no
 ``\\u``, ``\\U`` or ``\\N``).  fastsock's Python 2 mode represents such byte
-strings as native ``str`` holding one character per byte (the Latin-1
-mapping), the same representation its sockets, socket files and standard
-streams use.  A literal whose Python 3 reading would differ (non-ASCII text,
+strings as native ``str`` holding one character per byte (ASCII as itself,
+bytes 0x80-0xFF as U+DC80-U+DCFF), the representation its sockets, socket
+files and standard streams use (see fastsock._py2).  A literal whose Python 3 reading would differ (non-ASCII text,
 a ``b`` prefix, or one of those escapes) is replaced by a literal of that
-one-char-per-byte string.  ``u'...'`` literals stay text (fissix's
+one-char-per-byte string.  ``unichr`` stays ``unichr`` (text; the
+runtime provides it) while ``chr`` makes a byte, as in Python 2.  ``u'...'`` literals stay text (fissix's
 fix_unicode drops their prefix), and so does every literal of a module that
 imports ``unicode_literals`` from ``__future__``.
 """
@@ -36,7 +37,7 @@ def py2_bytes_literal(text, encoding):
             # is what this decoder does, with a warning on 3.12+.
             warnings.simplefilter("ignore", DeprecationWarning)
             raw = codecs.escape_decode(raw)[0]
-    return raw.decode("latin-1")
+    return raw.decode("ascii", "surrogateescape")
 
 
 def _differs(text, prefix):
@@ -60,6 +61,8 @@ class FixPy2Str(FixUnicode):
     def transform(self, node, results):
         text = node.value
         prefix = _PREFIX.match(text).group(1)
+        if node.type == token.NAME and node.value == "unichr":
+            return None
         if (node.type != token.STRING or self.text_literals
                 or "u" in prefix.lower()):
             return super().transform(node, results)
