@@ -30,6 +30,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -64,7 +65,7 @@ class Target:
         if self.kind == "vs_c":
             return "<= %.2fx C" % self.value
         if self.kind == "speedup":
-            return ">= %.1fx stdlib" % self.value
+            return ">= %.2fx stdlib" % self.value
         return "< %g %s" % (self.value, unit)
 
     def check(self, row):
@@ -825,12 +826,9 @@ def fmt_impl(row, impl, spread=True):
 
 
 def fmt_ratio(v):
-    if v is None:
-        return "-"
-    # Near a target of 1.0 (or 1.5...) two decimals can hide which side of
-    # it a ratio is on.
-    near = v < 10 and round(v, 2) != round(v, 3) and abs(v - round(v, 1)) < 0.005
-    return "%.3fx" % v if near else "%.2fx" % v
+    # Every ratio with two decimals, so that a column reads alike; whether a
+    # target was met is the status column's verdict on the exact figure.
+    return "-" if v is None else "%.2fx" % v
 
 
 def status(row):
@@ -873,13 +871,57 @@ HEADER = ["scenario", "unit", "stdlib median [min-max]", "fastsock median [min-m
           "C", "py floor", "stdlib/C", "fastsock/C", "fs speedup", "target", "status"]
 
 
-def print_table(rows, log):
-    data = [HEADER] + table_rows(rows)
-    widths = [max(len(r[i]) for r in data) for i in range(len(HEADER))]
+# The default table: medians, the two ratios the targets are about, and
+# the verdict in a word; the reasons for "n/a" cells share the last column.
+# --wide (and summary.md) has every column.
+NARROW_HEADER = ["scenario", "unit", "stdlib", "fastsock", "C", "fastsock/C",
+                 "speedup", "target", "status", "n/a"]
+TABLE_WIDTH = 120
+
+
+def _na_reasons(row):
+    return "; ".join("%s: %s" % (impl, row["na"][impl])
+                     for impl in IMPLS if row.get("na", {}).get(impl))
+
+
+def narrow_rows(rows):
+    out = []
+    for row in rows:
+        target, st = status(row)
+        cells = [row["name"], row["unit"]]
+        for impl in ("stdlib", "fastsock", "c"):
+            s = row.get(impl)
+            cells.append(fmt_num(s["median"]) if s
+                         else "n/a" if row["na"].get(impl) else "-")
+        cells += [fmt_ratio(row["fastsock_vs_c"]), fmt_ratio(row["speedup"]),
+                  target, st.split(" (")[0].replace("informative", "info"),
+                  _na_reasons(row)]
+        out.append(cells)
+    return out
+
+
+def print_table(rows, log, wide=False):
+    header = HEADER if wide else NARROW_HEADER
+    data = [header] + (table_rows(rows) if wide else narrow_rows(rows))
+    widths = [max(len(r[i]) for r in data) for i in range(len(header))]
+    if not wide:
+        # The last column (n/a reasons) gets what is left of the width.
+        room = TABLE_WIDTH - sum(widths[:-1]) - 2 * (len(widths) - 1)
+        room = max(room, len(header[-1]))
+        widths[-1] = min(widths[-1], room)
+        cut = [r for r in data[1:] if len(r[-1]) > room]
+        data = [r[:-1] + [r[-1] if len(r[-1]) <= room else
+                          r[-1][:room - 3] + "..."] for r in data]
     for n, r in enumerate(data):
         log("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
         if n == 0:
             log("  ".join("-" * w for w in widths))
+    if not wide and cut:
+        # Reasons too long for their column, in full under the table.
+        log("n/a in full:")
+        for r in cut:
+            log(textwrap.fill("%s: %s" % (r[0], r[-1]), TABLE_WIDTH,
+                              initial_indent="  ", subsequent_indent="    "))
 
 
 def markdown_table(rows):
@@ -1023,6 +1065,10 @@ def parse_args(argv):
     p.add_argument("--repeat", type=int, help="repetitions per scenario")
     p.add_argument("--wall", action="store_true",
                    help="report wall time for the pinned scenarios, not CPU time")
+    p.add_argument("--wide", action="store_true",
+                   help="print every column (min-max spreads, the Python "
+                        "floor, stdlib/C, status details); the default "
+                        "table fits %d columns" % TABLE_WIDTH)
     p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     p.add_argument("--update-readme", action="store_true",
                    help="write the figures into bench/README.md")
@@ -1126,10 +1172,10 @@ def run_all(args, ctx, out):
            "elapsed_seconds": round(time.monotonic() - ctx.start, 1),
            "scenarios": rows, "micro": micro, "notes": ctx.notes}
     ctx.log("")
-    print_table(rows, ctx.log)
+    print_table(rows, ctx.log, args.wide)
     if micro:
         ctx.log("")
-        print_table(micro, ctx.log)
+        print_table(micro, ctx.log, args.wide)
     for line in ctx.notes:
         ctx.log("note: " + line)
     with open(os.path.join(out, "results.json"), "w") as f:

@@ -225,9 +225,34 @@ def test_run_verbose_and_usage():
     res = run([PY, "-m", "fastsock"])
     assert res.returncode == 2 and b"usage:" in res.stdout
     res = run([PY, "-m", "fastsock", "run"])
-    assert res.returncode == 2 and b"usage:" in res.stdout
+    assert res.returncode == 2 and b"usage: python -m fastsock run" in res.stderr
     res = run([PY, "-m", "fastsock", "frobnicate"])
     assert res.returncode == 2 and b"unknown command" in res.stderr
+
+
+@pytest.mark.parametrize("flag", ["--help", "-h"])
+def test_run_help_describes_run(flag):
+    # The help of run itself: its options and what it substitutes, not the
+    # general usage of every command.
+    res = run(RUN + [flag])
+    out = res.stdout.decode()
+    assert res.returncode == 0 and res.stderr == b""
+    assert out.startswith("usage: python -m fastsock run")
+    assert "fastsock demo" not in out
+    for option in ("-v, --verbose", "-m MODULE", "-c CODE"):
+        assert option in out
+    for name in ("socket ", "socketserver ", "SocketServer "):
+        assert "\n  " + name in out
+    assert "not substituted" in out
+    # After the program, --help is the program's argument.
+    res = run(RUN + ["-c", "import sys; print(sys.argv)", "--help"])
+    assert res.returncode == 0 and res.stdout == b"['-c', '--help']\n"
+
+
+def test_demo_help():
+    res = run([PY, "-m", "fastsock", "demo", "--help"])
+    assert res.returncode == 0
+    assert res.stdout.startswith(b"usage: python -m fastsock demo [--py2] [--port N]")
 
 
 def test_patch_and_unpatch_in_a_program():
@@ -313,6 +338,62 @@ def test_demo_outside_the_source_tree(monkeypatch, tmp_path):
 
 
 # ---------------------------------------------------------------- bench
+
+def _bench_run_module():
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "bench" / "run.py"
+    if not path.is_file():
+        pytest.skip("bench/run.py is not in this tree")
+    spec = importlib.util.spec_from_file_location("fastsock_bench_run", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _bench_rows(br):
+    """Rows as run_scenario() makes them: long names, spreads, n/a cells."""
+    rows = []
+    cases = [("a_rather_long_scenario_name", 1000.0, 999.0, 1.0, None, {}),
+             ("pingpong_timeout", 18.62, 16.52, 15.5, 14.0, {}),
+             ("threading_persistent", 50516.0, 47349.0, None, None,
+              {"c": "C program bench/c/tsserver did not build: cc: command "
+                    "not found, and more text than any column holds",
+               "floor": "no floor for this scenario"})]
+    for name, std, fast, c, floor, na in cases:
+        row = {"name": name, "title": name, "unit": "ns/call", "better": "lower",
+               "what": "", "na": na, "count": 1}
+        for impl, v in (("stdlib", std), ("fastsock", fast), ("c", c),
+                        ("floor", floor)):
+            row[impl] = br.summarize([v, v * 1.3333, v * 0.9111]) if v else None
+        br.add_ratios(row, "lower")
+        br.judge(row, br.Target("speedup", 1.1), "ns/call")
+        rows.append(row)
+    return rows
+
+
+def test_bench_table_fits_120_columns():
+    br = _bench_run_module()
+    lines = []
+    br.print_table(_bench_rows(br), lines.append)
+    lines = "\n".join(lines).splitlines()
+    assert max(map(len, lines)) <= 120, "\n".join(lines)
+    header = lines[0].split()
+    assert header[-1] == "n/a" and "[min-max]" not in lines[0]
+    # Every ratio reads alike: two decimals.
+    ratios = re.findall(r"\b\d+\.\d+x", "\n".join(lines))
+    assert ratios and all(re.fullmatch(r"\d+\.\d\dx", r) for r in ratios), ratios
+    # The n/a reasons share the last column; one too long for it is
+    # printed in full below the table.
+    row = next(line for line in lines if line.startswith("threading_persistent"))
+    assert " n/a " in row and row.split("  ")[-1].startswith("c: ")
+    assert "more text than any column holds" in " ".join(l.strip() for l in lines)
+    # --wide: every column.
+    wide = []
+    br.print_table(_bench_rows(br), wide.append, wide=True)
+    assert "py floor" in wide[0] and "[min-max]" in wide[0]
+    assert br.parse_args(["--wide"]).wide and not br.parse_args([]).wide
+
 
 def test_bench_missing(monkeypatch, tmp_path, capsys):
     monkeypatch.setattr(fsmain, "__file__", str(tmp_path / "a" / "b" / "__main__.py"))

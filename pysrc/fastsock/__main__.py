@@ -33,7 +33,39 @@ demo   starts the book's TCP timestamp server (examples/tsTserv.py) on
        that is taken.  --py2: the book's Python 2 text of the two programs
        (examples/py2/), run with "run --py2".
 bench  runs bench/run.py from the source tree (or the current directory).
+
+"python -m fastsock COMMAND --help" describes one command.
 """
+
+RUN_HELP = """\
+usage: python -m fastsock run [-v] SCRIPT [ARGS...]
+       python -m fastsock run [-v] -m MODULE [ARGS...]
+       python -m fastsock run [-v] -c CODE [ARGS...]
+
+Run a Python program as "python SCRIPT ARGS" ("python -m MODULE ARGS",
+"python -c CODE ARGS") would -- same sys.argv, __main__, sys.path[0], exit
+status, tracebacks and Ctrl-C -- with the socket modules replaced by
+fastsock's for the program and for every module it imports later.
+
+options:
+  -h, --help     show this help and exit (after SCRIPT, -m MODULE or -c CODE
+                 every argument, --help included, goes to the program)
+  -v, --verbose  report the substitution on stderr before the program starts
+  -m MODULE      run a module, as "python -m MODULE"
+  -c CODE        run a string of code, as "python -c CODE"
+
+substituted (fastsock.patch(), run before the program starts):
+  socket        -> fastsock
+  socketserver  -> fastsock.socketserver
+  SocketServer  -> fastsock.socketserver (the Python 2 name)
+not substituted: modules imported before the program starts; ssl (it keeps
+the stdlib socket; wrap_socket() takes over a fastsock socket's descriptor);
+_socket; new interpreters (subprocess, multiprocessing's spawn) -- forked
+children keep the substitution.  Details: examples/README.md, "What is
+substituted under python -m fastsock run".
+"""
+
+DEMO_USAGE = "usage: python -m fastsock demo [--py2] [--port N]\n"
 
 
 # ---------------------------------------------------------------- run
@@ -240,9 +272,12 @@ def cmd_run(argv):
         else:
             verbose = True
         argv = argv[1:]
-    if not argv or argv[0] in ("-h", "--help"):
-        sys.stdout.write(USAGE)
-        return 0 if argv else 2
+    if not argv:
+        sys.stderr.write(RUN_HELP)
+        return 2
+    if argv[0] in ("-h", "--help"):
+        sys.stdout.write(RUN_HELP)
+        return 0
     runner = _RUNNERS.get(argv[0])
     if runner is None:
         runner, target, args = _run_file, argv[0], argv[1:]
@@ -609,15 +644,31 @@ def _demo(port, out, py2=False):
         cleanup()
 
 
+_DEMO_HELP = """
+Start the book's TCP timestamp server (examples/tsTserv.py) under
+"python -m fastsock run", drive the book's client (tsTclnt.py) with a few
+lines and print the transcript.  Loopback only.
+
+options:
+  -h, --help  show this help and exit
+  --py2       the book's Python 2 text of the two programs (examples/py2/),
+              run with "run --py2"
+  --port N    the server's port (default 21567, or a free one if taken)
+"""
+
+
 def cmd_demo(argv):
     port = None
+    if argv[:1] in (["-h"], ["--help"]):
+        sys.stdout.write(DEMO_USAGE + _DEMO_HELP)
+        return 0
     py2 = argv[:1] == ["--py2"]
     if py2:
         argv = argv[1:]
     if argv[:1] == ["--port"] and len(argv) == 2 and argv[1].isdigit():
         port = int(argv[1])
     elif argv:
-        sys.stderr.write("usage: python -m fastsock demo [--py2] [--port N]\n")
+        sys.stderr.write(DEMO_USAGE)
         return 2
     try:
         return _demo(port, sys.stdout, py2)
