@@ -1115,7 +1115,13 @@ def write_peers(args, ctx, out, peers):
                             m.get("python"), m.get("git", "?"),
                             doc["load"][0])) + peers_markdown(peers)
     ctx.log("")
-    ctx.log(text)
+    if args.wide:
+        ctx.log(text)
+    else:
+        # Its markdown tables have a column per server: wider than the
+        # terminal table's 120 columns.
+        ctx.log("peers: tables in %s (--wide prints them here)"
+                % os.path.relpath(os.path.join(out, "peers.md")))
     with open(os.path.join(out, "peers.json"), "w") as f:
         json.dump(doc, f, indent=1)
     with open(os.path.join(out, "peers.md"), "w") as f:

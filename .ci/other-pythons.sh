@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# CI step (called by .ci/run after the full suite): the core subset of the
+# test suite on every other CPython 3.9-3.13 the machine has.
+#
+# The full suite has run on `python3` (the README's commands).  The README
+# promises CPython 3.9 to 3.13, so each other minor version found through
+# pyenv (`pyenv versions --bare`, `pyenv prefix X.Y.Z`) gets its own virtual
+# environment, `pip install .` of this tree and the test tools, and runs the
+# subset below with -x -q.  A version the machine lacks is skipped with the
+# reason printed.  Each step is under a hard timeout; on the CI machines a
+# version takes about 3-4 minutes.
+#   .ci/other-pythons.sh [X.Y ...]      (default: 3.9 3.10 3.11 3.12 3.13)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+# The socket core, socket files, servers, CPython's own test_socket and
+# test_socketserver, and the book's examples.
+SUBSET=(tests/test_socket_core.py tests/test_makefile.py tests/test_socketserver.py
+        tests/test_cpython_suite.py tests/test_examples.py)
+# The test tools, lighter than the [test] extra (no mypy: the stub check
+# runs with the full suite).
+TOOLS=(pytest pytest-timeout hypothesis twisted)
+
+versions=("$@")
+[ ${#versions[@]} -gt 0 ] || versions=(3.9 3.10 3.11 3.12 3.13)
+main=$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+
+pyenv_cmd=
+for cand in pyenv "${PYENV_ROOT:-$HOME/.pyenv}/bin/pyenv"; do
+    if command -v "$cand" >/dev/null 2>&1; then pyenv_cmd=$cand; break; fi
+done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/fastsock-ci-pythons.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+failed=()
+summary=()
+for minor in "${versions[@]}"; do
+    if [ "$minor" = "$main" ]; then
+        summary+=("$minor: the full suite ran on it above (python3)")
+        continue
+    fi
+    if [ -z "$pyenv_cmd" ]; then
+        echo "-- $minor: skipped: pyenv is not installed, so no other CPython can be found"
+        summary+=("$minor: skipped (no pyenv)")
+        continue
+    fi
+    full=$("$pyenv_cmd" versions --bare 2>/dev/null \
+           | grep -E "^${minor//./\\.}\.[0-9]+$" | sort -V | tail -n 1)
+    if [ -z "$full" ]; then
+        echo "-- $minor: skipped: pyenv has no CPython $minor on this machine"
+        summary+=("$minor: skipped (not installed)")
+        continue
+    fi
+    prefix=$("$pyenv_cmd" prefix "$full")
+    py=$prefix/bin/python3
+    [ -x "$py" ] || py=$prefix/bin/python
+    echo "-- $minor: CPython $full ($py)"
+    t0=$(date +%s)
+    venv=$work/venv-$minor
+    if ! timeout 120 "$py" -m venv "$venv"; then
+        echo "-- $minor: FAILED to make a virtual environment"
+        failed+=("$minor"); summary+=("$minor: FAILED (venv)")
+        continue
+    fi
+    if ! timeout 600 "$venv/bin/python" -m pip install -q . "${TOOLS[@]}"; then
+        echo "-- $minor: FAILED to install fastsock and the test tools"
+        failed+=("$minor"); summary+=("$minor: FAILED (pip install)")
+        continue
+    fi
+    t1=$(date +%s)
+    if timeout 900 "$venv/bin/python" -m pytest -x -q -p no:cacheprovider "${SUBSET[@]}"; then
+        result=passed
+    else
+        result=FAILED
+        failed+=("$minor")
+    fi
+    t2=$(date +%s)
+    summary+=("$minor: $result (CPython $full: install $((t1 - t0)) s, tests $((t2 - t1)) s)")
+    rm -rf "$venv"
+done
+
+echo "-- the core subset per version:"
+printf '   %s\n' "${summary[@]}"
+if [ ${#failed[@]} -gt 0 ]; then
+    echo "-- FAILED on: ${failed[*]}"
+    exit 1
+fi
