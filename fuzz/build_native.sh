@@ -30,7 +30,7 @@ exec $cc "\$@"
 EOF
 chmod +x "$out/cc"
 CC="$out/cc" LDSHARED="$out/cc -shared" FASTSOCK_DEBUG=1 \
-    python3 setup.py -q build_ext -b "$out/lib" -t "$out/tmp" 2>&1 \
+    tools/with-setuptools python3 python3 setup.py -q build_ext -b "$out/lib" -t "$out/tmp" 2>&1 \
     | grep -v -E "BetaConfiguration|warnings.warn|FutureWarning|warn\(" || true
 so=$(ls "$out"/lib/_fastsock*.so)
 if ! nm "$so" | grep __sancov >/dev/null; then
