@@ -38,8 +38,8 @@ bench  runs bench/run.py from the source tree (or the current directory).
 """
 
 RUN_HELP = """\
-usage: python -m fastsock run [-v] SCRIPT [ARGS...]
-       python -m fastsock run [-v] -m MODULE [ARGS...]
+usage: python -m fastsock run [--py2] [-v] SCRIPT [ARGS...]
+       python -m fastsock run [--py2] [-v] -m MODULE [ARGS...]
        python -m fastsock run [-v] -c CODE [ARGS...]
 
 Run a Python program as "python SCRIPT ARGS" ("python -m MODULE ARGS",
@@ -53,6 +53,10 @@ options:
   -v, --verbose  report the substitution on stderr before the program starts
   -m MODULE      run a module, as "python -m MODULE"
   -c CODE        run a string of code, as "python -c CODE"
+  --py2          run a Python 2 program as "python2 SCRIPT" would: its syntax
+                 is translated (cached like bytecode) and its sockets, files,
+                 standard streams and byte strings carry Python 2's str
+                 (examples/README.md, "Python 2 mode")
 
 substituted (fastsock.patch(), run before the program starts):
   socket        -> fastsock
