@@ -140,18 +140,23 @@ class socket(fastsock.socket):
     __slots__ = ()
 
     # The data methods are written out: they are the hot path (one Python
-    # call around the C method, plus a Latin-1 copy that is a memcpy).
+    # call around the C method, plus the bytes<->str copy, a memcpy for
+    # ASCII).  Flags are passed on only when given: the C methods' parsing
+    # is quickest without them.
 
     def recv(self, bufsize, flags=0):
         try:
-            return _c_recv(self, bufsize, flags).decode(ENC, ERRORS)
+            if flags:
+                return _c_recv(self, bufsize, flags).decode(ENC, ERRORS)
+            return _c_recv(self, bufsize).decode(ENC, ERRORS)
         except OSError as e:
             exc = _convert(e)
         raise exc
 
     def recvfrom(self, bufsize, flags=0):
         try:
-            data, address = _c_recvfrom(self, bufsize, flags)
+            data, address = (_c_recvfrom(self, bufsize, flags) if flags
+                             else _c_recvfrom(self, bufsize))
             return data.decode(ENC, ERRORS), address
         except OSError as e:
             exc = _convert(e)
@@ -159,14 +164,22 @@ class socket(fastsock.socket):
 
     def send(self, data, flags=0):
         try:
-            return _c_send(self, _as_bytes(data), flags)
+            if type(data) is str:
+                data = data.encode(ENC, ERRORS)
+            if flags:
+                return _c_send(self, data, flags)
+            return _c_send(self, data)
         except OSError as e:
             exc = _convert(e)
         raise exc
 
     def sendall(self, data, flags=0):
         try:
-            return _c_sendall(self, _as_bytes(data), flags)
+            if type(data) is str:
+                data = data.encode(ENC, ERRORS)
+            if flags:
+                return _c_sendall(self, data, flags)
+            return _c_sendall(self, data)
         except OSError as e:
             exc = _convert(e)
         raise exc
