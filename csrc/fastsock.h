@@ -53,11 +53,6 @@ typedef struct {
 /* The module definition, so heap types can find their module again. */
 extern PyModuleDef fs_module_def;
 
-/* Convert a timeout in seconds (int, float, or None) to nanoseconds, with
- * FS_BLOCKING for None; ValueError for negative or NaN (module.c uses it for
- * setdefaulttimeout, sockobj.c for settimeout). */
-int fs_timeout_from_object(PyObject *obj, int64_t *out);
-
 /* Module state of the module object `m`. */
 static inline fs_state *
 fs_get_state(PyObject *m)
@@ -66,12 +61,28 @@ fs_get_state(PyObject *m)
 }
 
 /* ------------------------------------------------------------------ */
-/* The socket object (sockobj.c)                                        */
+/* Common helpers (common.c): no socket involved                        */
 /* ------------------------------------------------------------------ */
 
-/* Sentinels of fs_sock.timeout_ns. */
+/* Set an OSError subclass from errno (like PyErr_SetFromErrno); returns
+ * NULL so that a method can `return fs_err_errno(errno);`. */
+PyObject *fs_err_errno(int err);
+
+/* Monotonic clock in nanoseconds. */
+int64_t fs_monotonic_ns(void);
+
+/* Sentinels of a timeout in nanoseconds (fs_sock.timeout_ns). */
 #define FS_BLOCKING   ((int64_t)-1)   /* settimeout(None): plain blocking fd */
 #define FS_NONBLOCK   ((int64_t)0)    /* settimeout(0): EAGAIN -> BlockingIOError */
+
+/* Convert a timeout in seconds (int, float, or None) to nanoseconds, with
+ * FS_BLOCKING for None; ValueError for negative or NaN (module.c uses it for
+ * setdefaulttimeout, sockobj.c for settimeout). */
+int fs_timeout_from_object(PyObject *obj, int64_t *out);
+
+/* ------------------------------------------------------------------ */
+/* The socket object (sockobj.c)                                        */
+/* ------------------------------------------------------------------ */
 
 /* Every address family this module can put into a sockaddr. */
 typedef union {
@@ -123,9 +134,6 @@ int fs_sock_decref_io(fs_sock *s);
 
 /* A deadline on the monotonic clock, in nanoseconds; 0 when unset. */
 typedef int64_t fs_deadline;
-
-/* Monotonic clock in nanoseconds. */
-int64_t fs_monotonic_ns(void);
 
 /*
  * The I/O driver.  Every syscall on a socket goes through fs_sock_call:
@@ -180,9 +188,6 @@ int fs_sock_accept_raw(fs_sock *s, fs_addr *addr, socklen_t *addrlen);
 
 /* Check that s is open; if not, raise OSError(EBADF) and return -1. */
 int fs_sock_check_open(fs_sock *s);
-
-/* Set an OSError subclass from errno (like PyErr_SetFromErrno). */
-PyObject *fs_err_errno(int err);
 
 /* Is `o` an instance of our socket type (or a subclass)? */
 int fs_is_socket(fs_state *st, PyObject *o);
