@@ -107,7 +107,7 @@ typedef struct {
     char closed;            /* close() was called; fd goes with the last file */
     /* The driver's attempts under the GIL on a blocking socket, per
      * direction (0 read, 1 write): calls left to skip them, and the length
-     * of the next skip after a miss (see fs__held_wanted in sockobj.c). */
+     * of the next skip after a miss (see fs__held_wanted in iodriver.c). */
     unsigned char held_skip[2];
     unsigned char held_backoff[2];
     /* The IP address tuple recvfrom() or getsockname() last returned and
@@ -131,6 +131,24 @@ int fs_sock_peer_sockaddr(fs_sock *s, PyObject *obj, fs_addr *a,
 void fs_sock_incref_io(fs_sock *s);
 int fs_sock_decref_io(fs_sock *s);
 
+/* Check that s is open; if not, raise OSError(EBADF) and return -1. */
+int fs_sock_check_open(fs_sock *s);
+
+/* Is `o` an instance of our socket type (or a subclass)? */
+int fs_is_socket(fs_state *st, PyObject *o);
+
+/* Create an instance of `type` (a subclass of our socket type, or the type
+ * itself) adopting `fd` with the given family/type/proto; applies the
+ * default timeout as socket() does.  Steals fd even on failure (closes it). */
+PyObject *fs_sock_from_fd(PyTypeObject *type, int fd, int family, int stype,
+                          int proto);
+
+/* Type spec, used by module.c to create the heap type. */
+extern PyType_Spec fs_sock_spec;
+
+/* ------------------------------------------------------------------ */
+/* The I/O driver (iodriver.c)                                          */
+/* ------------------------------------------------------------------ */
 
 /* A deadline on the monotonic clock, in nanoseconds; 0 when unset. */
 typedef int64_t fs_deadline;
@@ -172,34 +190,34 @@ typedef int (*fs_io_fn)(int fd, void *ctx, int dontwait);
 int fs_sock_call(fs_sock *s, int how, fs_io_fn fn, void *ctx,
                  fs_deadline *deadline);
 
-/* Raw helpers over the driver, for sockfile.c and server.c.  Each returns
- * the byte count, or -1 with an exception set.  They raise OSError(EBADF)
- * on a closed socket. */
+/* Raw helpers over the driver (iodriver.c): one call each, with the
+ * stdlib's semantics of the method of the same name, but taking and
+ * returning C values.  Each returns the byte count, or -1 with an
+ * exception set; a closed socket raises OSError(EBADF).  recv and send
+ * serve sockobj.c and sockfile.c, recvfrom sockobj.c and server.c. */
 Py_ssize_t fs_sock_recv_raw(fs_sock *s, char *buf, Py_ssize_t len, int flags);
+Py_ssize_t fs_sock_recvfrom_raw(fs_sock *s, char *buf, Py_ssize_t len,
+                                int flags, fs_addr *addr, socklen_t *addrlen);
 Py_ssize_t fs_sock_send_raw(fs_sock *s, const char *buf, Py_ssize_t len,
                             int flags);
-/* sendall in C: loops until all of buf is sent or an error; one deadline. */
+Py_ssize_t fs_sock_sendto_raw(fs_sock *s, const char *buf, Py_ssize_t len,
+                              int flags, const fs_addr *addr,
+                              socklen_t addrlen);
+/* sendall() in C, for sockobj.c: loops until all of buf is sent or an
+ * error, under one deadline for the whole call. */
 int fs_sock_sendall_raw(fs_sock *s, const char *buf, Py_ssize_t len,
                         int flags);
 
-/* accept() in C: returns the new fd (close-on-exec, inherits nothing) and
- * fills addr/addrlen, or -1 with an exception set. */
+/* accept() in C (sockobj.c, server.c): returns the new fd (close-on-exec,
+ * inherits nothing) and fills addr/addrlen, or -1 with an exception set. */
 int fs_sock_accept_raw(fs_sock *s, fs_addr *addr, socklen_t *addrlen);
 
-/* Check that s is open; if not, raise OSError(EBADF) and return -1. */
-int fs_sock_check_open(fs_sock *s);
-
-/* Is `o` an instance of our socket type (or a subclass)? */
-int fs_is_socket(fs_state *st, PyObject *o);
-
-/* Create an instance of `type` (a subclass of our socket type, or the type
- * itself) adopting `fd` with the given family/type/proto; applies the
- * default timeout as socket() does.  Steals fd even on failure (closes it). */
-PyObject *fs_sock_from_fd(PyTypeObject *type, int fd, int family, int stype,
-                          int proto);
-
-/* Type spec, used by module.c to create the heap type. */
-extern PyType_Spec fs_sock_spec;
+/* The rest of a connect() that returned EINTR or, with a timeout,
+ * EINPROGRESS (sockobj.c): waits until the fd is writable (up to the
+ * timeout, or without limit on a blocking socket) and stores the outcome,
+ * an errno value or 0, in *err.  -1 with an exception set on timeout or
+ * when a signal handler raised. */
+int fs_sock_connect_wait(fs_sock *s, int *err);
 
 /* ------------------------------------------------------------------ */
 /* Arguments (args.c): conversions that word their errors as the        */
