@@ -38,18 +38,62 @@ fs_arg_ssize(PyObject *o, Py_ssize_t *out)
     return PyArg_Parse(o, "n", out) ? 0 : -1;
 }
 
-int
-fs_check_nargs(const char *name, Py_ssize_t nargs, Py_ssize_t min,
-               Py_ssize_t max)
+/* The one argument-count check.  Too few arguments read the same
+ * everywhere; too many read as the socket methods say it, or (`io_style`)
+ * as the io module's methods, which the socket file stands in for, say it:
+ * "readline expected at most 1 argument, got 2". */
+static int
+fs__check_nargs(const char *name, Py_ssize_t nargs, Py_ssize_t min,
+                Py_ssize_t max, int io_style)
 {
     if (nargs >= min && nargs <= max)
         return 0;
     Py_ssize_t bound = nargs < min ? min : max;
-    const char *how = min == max ? "exactly" :
+    if (io_style && nargs > max) {
+        PyErr_Format(PyExc_TypeError, "%s expected at most %zd argument%s, "
+                     "got %zd", name, max, max == 1 ? "" : "s", nargs);
+        return -1;
+    }
+    const char *how = min == max && !io_style ? "exactly" :
                       nargs < min ? "at least" : "at most";
     PyErr_Format(PyExc_TypeError, "%s() takes %s %zd argument%s (%zd given)",
                  name, how, bound, bound == 1 ? "" : "s", nargs);
     return -1;
+}
+
+int
+fs_check_nargs(const char *name, Py_ssize_t nargs, Py_ssize_t min,
+               Py_ssize_t max)
+{
+    return fs__check_nargs(name, nargs, min, max, 0);
+}
+
+int
+fs_check_io_nargs(const char *name, Py_ssize_t nargs, Py_ssize_t min,
+                  Py_ssize_t max)
+{
+    return fs__check_nargs(name, nargs, min, max, 1);
+}
+
+int
+fs_arg_opt_size(PyObject *const *args, Py_ssize_t nargs, Py_ssize_t dflt,
+                Py_ssize_t *out)
+{
+    if (nargs < 1 || args[0] == Py_None) {
+        *out = dflt;
+        return 0;
+    }
+    if (!PyIndex_Check(args[0])) {
+        PyErr_Format(PyExc_TypeError,
+                     "argument should be integer or None, not '%.200s'",
+                     Py_TYPE(args[0])->tp_name);
+        return -1;
+    }
+    Py_ssize_t v = PyNumber_AsSsize_t(args[0], PyExc_OverflowError);
+    if (v == -1 && PyErr_Occurred())
+        return -1;
+    *out = v;
+    return 0;
 }
 
 /* The stdlib's socket methods take positional arguments only and say so

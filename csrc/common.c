@@ -1,7 +1,7 @@
 /*
  * common.c - the small helpers every other file may call, and that depend
- * on nothing but Python and libc: errno to OSError, the monotonic clock,
- * and the reading of a timeout in seconds.
+ * on nothing but Python and libc: errno to OSError, attribute lookup by a
+ * C string, the monotonic clock, and the reading of a timeout in seconds.
  *
  * They used to live in sockobj.c, which made the address, resolver and
  * ancillary-data files depend on the socket object for no reason of their
@@ -21,6 +21,24 @@ fs_err_errno(int err)
 {
     errno = err;
     return PyErr_SetFromErrno(PyExc_OSError);
+}
+
+/* ------------------------------------------------------------------ */
+/* Attributes                                                           */
+/* ------------------------------------------------------------------ */
+
+/* getattr(obj, name) with the name interned.  PyObject_GetAttrString
+ * makes a new name string per call, and the type attribute cache keeps
+ * such strings alive: repeated calls would pile them up. */
+PyObject *
+fs_getattr(PyObject *obj, const char *name)
+{
+    PyObject *key = PyUnicode_InternFromString(name);
+    if (key == NULL)
+        return NULL;
+    PyObject *res = PyObject_GetAttr(obj, key);
+    Py_DECREF(key);
+    return res;
 }
 
 /* ------------------------------------------------------------------ */

@@ -68,6 +68,9 @@ fs_get_state(PyObject *m)
  * NULL so that a method can `return fs_err_errno(errno);`. */
 PyObject *fs_err_errno(int err);
 
+/* getattr(obj, name) with `name` interned (sockfile.c, socktext.c). */
+PyObject *fs_getattr(PyObject *obj, const char *name);
+
 /* Monotonic clock in nanoseconds. */
 int64_t fs_monotonic_ns(void);
 
@@ -231,6 +234,15 @@ int fs_arg_ssize(PyObject *o, Py_ssize_t *out);
 /* TypeError "name() takes at least/at most/exactly N arguments (M given)". */
 int fs_check_nargs(const char *name, Py_ssize_t nargs, Py_ssize_t min,
                    Py_ssize_t max);
+/* The same check, with too many arguments worded as the io module's
+ * methods word it ("name expected at most N arguments, got M"), for the
+ * socket files. */
+int fs_check_io_nargs(const char *name, Py_ssize_t nargs, Py_ssize_t min,
+                      Py_ssize_t max);
+/* An optional size argument as the io module's methods read one: missing
+ * or None gives `dflt`, else an index (TypeError for anything else). */
+int fs_arg_opt_size(PyObject *const *args, Py_ssize_t nargs, Py_ssize_t dflt,
+                    Py_ssize_t *out);
 /* TypeError "fname() takes no keyword arguments" if kwnames is not empty. */
 int fs_reject_kwargs(const char *fname, PyObject *kwnames);
 /* A tuple of fast-call arguments, for falling back to PyArg_ParseTuple so

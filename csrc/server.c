@@ -1013,16 +1013,6 @@ fs__parse_plan(PyObject *obj, int *plan)
     return 0;
 }
 
-static int
-fs__nargs(const char *name, Py_ssize_t nargs, Py_ssize_t want)
-{
-    if (nargs == want)
-        return 0;
-    PyErr_Format(PyExc_TypeError, "%s() takes exactly %zd arguments "
-                 "(%zd given)", name, want, nargs);
-    return -1;
-}
-
 /* What one turn of serve_forever watches: not the server's fd during an
  * EMFILE back-off, nor while the pool's queue is full. */
 static int
@@ -1122,7 +1112,7 @@ fs__core_serve_forever(PyObject *self, PyObject *const *args,
 {
     fs_server *core = (fs_server *)self;
     int ms, plan, fd, r = 0;
-    if (fs__nargs("serve_forever", nargs, 3) < 0 ||
+    if (fs_check_nargs("serve_forever", nargs, 3, 3) < 0 ||
         fs__ms_from_seconds(args[1], &ms) < 0 ||
         fs__parse_plan(args[2], &plan) < 0)
         return NULL;
@@ -1173,7 +1163,7 @@ fs__core_handle_request(PyObject *self, PyObject *const *args,
 {
     fs_server *core = (fs_server *)self;
     int ms, plan;
-    if (fs__nargs("handle_request", nargs, 3) < 0 ||
+    if (fs_check_nargs("handle_request", nargs, 3, 3) < 0 ||
         fs__ms_from_seconds(args[1], &ms) < 0 ||
         fs__parse_plan(args[2], &plan) < 0)
         return NULL;
@@ -1208,7 +1198,7 @@ fs__core_handle_noblock(PyObject *self, PyObject *const *args,
 {
     fs_server *core = (fs_server *)self;
     int plan;
-    if (fs__nargs("handle_noblock", nargs, 2) < 0 ||
+    if (fs_check_nargs("handle_noblock", nargs, 2, 2) < 0 ||
         fs__parse_plan(args[1], &plan) < 0)
         return NULL;
     if (fs__handle_noblock(core, args[0], plan | FS_PLAN_NOBLOCK) < 0)
@@ -1223,7 +1213,7 @@ fs__core_run_request(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     fs_server *core = (fs_server *)self;
     int plan;
-    if (fs__nargs("process_request_thread", nargs, 4) < 0 ||
+    if (fs_check_nargs("process_request_thread", nargs, 4, 4) < 0 ||
         fs__parse_plan(args[3], &plan) < 0)
         return NULL;
     if (fs__run_request(core, args[0], plan, args[1], args[2]) < 0)
@@ -1238,7 +1228,7 @@ fs__core_pool_submit(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     fs_server *core = (fs_server *)self;
     int plan;
-    if (fs__nargs("pool_submit", nargs, 4) < 0 ||
+    if (fs_check_nargs("pool_submit", nargs, 4, 4) < 0 ||
         fs__parse_plan(args[3], &plan) < 0)
         return NULL;
     if (fs__pool_submit(core, args[0], plan, args[1], args[2]) < 0)
@@ -1383,7 +1373,7 @@ static PyObject *
 fs__core_fork(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     fs_server *core = (fs_server *)self;
-    if (fs__nargs("fork", nargs, 2) < 0)
+    if (fs_check_nargs("fork", nargs, 2, 2) < 0)
         return NULL;
     if (PySys_Audit("os.fork", NULL) < 0)
         return NULL;

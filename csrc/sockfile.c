@@ -67,20 +67,6 @@ typedef struct {
 /* Errors                                                               */
 /* ------------------------------------------------------------------ */
 
-/* getattr(obj, name) with the name interned.  PyObject_GetAttrString
- * makes a new name string per call, and the type attribute cache keeps
- * such strings alive: repeated calls would pile them up. */
-static PyObject *
-fs__getattr(PyObject *obj, const char *name)
-{
-    PyObject *key = PyUnicode_InternFromString(name);
-    if (key == NULL)
-        return NULL;
-    PyObject *res = PyObject_GetAttr(obj, key);
-    Py_DECREF(key);
-    return res;
-}
-
 /* Raise io.UnsupportedOperation(msg). */
 static PyObject *
 fs__unsupported(const char *msg)
@@ -88,7 +74,7 @@ fs__unsupported(const char *msg)
     PyObject *io = PyImport_ImportModule("io");
     if (io == NULL)
         return NULL;
-    PyObject *exc = fs__getattr(io, "UnsupportedOperation");
+    PyObject *exc = fs_getattr(io, "UnsupportedOperation");
     Py_DECREF(io);
     if (exc == NULL)
         return NULL;
@@ -149,28 +135,6 @@ fs__leave(fs__side_lock *l)
 /* Small argument helpers                                               */
 /* ------------------------------------------------------------------ */
 
-/* An optional size argument: missing or None gives `dflt`, else an index. */
-static int
-fs__arg_size(PyObject *const *args, Py_ssize_t nargs, Py_ssize_t dflt,
-             Py_ssize_t *out)
-{
-    if (nargs < 1 || args[0] == Py_None) {
-        *out = dflt;
-        return 0;
-    }
-    if (!PyIndex_Check(args[0])) {
-        PyErr_Format(PyExc_TypeError,
-                     "argument should be integer or None, not '%.200s'",
-                     Py_TYPE(args[0])->tp_name);
-        return -1;
-    }
-    Py_ssize_t v = PyNumber_AsSsize_t(args[0], PyExc_OverflowError);
-    if (v == -1 && PyErr_Occurred())
-        return -1;
-    *out = v;
-    return 0;
-}
-
 /* A size argument that must be an integer (read1, peek): no None. */
 static int
 fs__arg_int_size(PyObject *const *args, Py_ssize_t nargs, Py_ssize_t dflt,
@@ -184,23 +148,6 @@ fs__arg_int_size(PyObject *const *args, Py_ssize_t nargs, Py_ssize_t dflt,
     if (v == -1 && PyErr_Occurred())
         return -1;
     *out = v;
-    return 0;
-}
-
-static int
-fs__check_nargs(const char *name, Py_ssize_t nargs, Py_ssize_t min,
-                Py_ssize_t max)
-{
-    if (nargs < min) {
-        PyErr_Format(PyExc_TypeError, "%s() takes at least %zd argument%s "
-                     "(%zd given)", name, min, min == 1 ? "" : "s", nargs);
-        return -1;
-    }
-    if (nargs > max) {
-        PyErr_Format(PyExc_TypeError, "%s expected at most %zd argument%s, "
-                     "got %zd", name, max, max == 1 ? "" : "s", nargs);
-        return -1;
-    }
     return 0;
 }
 
@@ -564,8 +511,8 @@ fs__file_readline(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         if (line != NULL || PyErr_Occurred())
             return line;
     }
-    if (fs__check_nargs("readline", nargs, 0, 1) < 0 ||
-        fs__arg_size(args, nargs, -1, &limit) < 0)
+    if (fs_check_io_nargs("readline", nargs, 0, 1) < 0 ||
+        fs_arg_opt_size(args, nargs, -1, &limit) < 0)
         return NULL;
     /* IOBase.readline(0), which unbuffered, write-only and read-write
      * files use, returns before any check. */
@@ -610,8 +557,8 @@ fs__file_readlines(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     fs_sockfile *f = (fs_sockfile *)self;
     Py_ssize_t hint, total = 0;
-    if (fs__check_nargs("readlines", nargs, 0, 1) < 0 ||
-        fs__arg_size(args, nargs, -1, &hint) < 0)
+    if (fs_check_io_nargs("readlines", nargs, 0, 1) < 0 ||
+        fs_arg_opt_size(args, nargs, -1, &hint) < 0)
         return NULL;
     if (f->closed)
         return fs__closed_error(FS__CLOSED_FILE);
@@ -725,9 +672,9 @@ fs__file_read(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     fs_sockfile *f = (fs_sockfile *)self;
     Py_ssize_t n;
     /* RawIOBase.read (unbuffered) takes no None. */
-    if (fs__check_nargs("read", nargs, 0, 1) < 0 ||
+    if (fs_check_io_nargs("read", nargs, 0, 1) < 0 ||
         (f->raw ? fs__arg_int_size(args, nargs, -1, &n)
-                : fs__arg_size(args, nargs, -1, &n)) < 0)
+                : fs_arg_opt_size(args, nargs, -1, &n)) < 0)
         return NULL;
     if (fs__check_read(f, "read of closed file", "read") < 0)
         return NULL;
@@ -779,7 +726,7 @@ fs__file_read1(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     fs_sockfile *f = (fs_sockfile *)self;
     Py_ssize_t n;
-    if (fs__check_nargs("read1", nargs, 0, 1) < 0 ||
+    if (fs_check_io_nargs("read1", nargs, 0, 1) < 0 ||
         fs__arg_int_size(args, nargs, -1, &n) < 0)
         return NULL;
     if (fs__check_read(f, "read of closed file", "read1") < 0)
@@ -806,7 +753,7 @@ fs__file_peek(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     fs_sockfile *f = (fs_sockfile *)self;
     Py_ssize_t n;
-    if (fs__check_nargs("peek", nargs, 0, 1) < 0 ||
+    if (fs_check_io_nargs("peek", nargs, 0, 1) < 0 ||
         fs__arg_int_size(args, nargs, 0, &n) < 0)
         return NULL;
     if (fs__check_read(f, "peek of closed file", "peek") < 0)
@@ -1344,7 +1291,7 @@ static PyObject *
 fs__file_seek(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     (void)args;
-    if (fs__check_nargs("seek", nargs, 1, 2) < 0)
+    if (fs_check_io_nargs("seek", nargs, 1, 2) < 0)
         return NULL;
     fs_sockfile *f = (fs_sockfile *)self;
     if (FS__IS_PAIR(f) || f->raw)
@@ -1357,7 +1304,7 @@ fs__file_truncate(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     (void)self;
     (void)args;
-    if (fs__check_nargs("truncate", nargs, 0, 1) < 0)
+    if (fs_check_io_nargs("truncate", nargs, 0, 1) < 0)
         return NULL;
     return fs__unsupported("truncate");
 }
@@ -1960,7 +1907,7 @@ static PyObject *
 fs__text_forward(fs_socktext *t, const char *name, PyObject *const *args,
                  Py_ssize_t nargs)
 {
-    PyObject *meth = fs__getattr(t->wrapper, name);
+    PyObject *meth = fs_getattr(t->wrapper, name);
     if (meth == NULL)
         return NULL;
     PyObject *res = PyObject_Vectorcall(meth, args, (size_t)nargs, NULL);
@@ -1975,7 +1922,7 @@ static PyObject *
 fs__text_call_cached(fs_socktext *t, PyObject **slot, const char *name,
                      PyObject *const *args, Py_ssize_t nargs)
 {
-    if (*slot == NULL && (*slot = fs__getattr(t->wrapper, name)) == NULL)
+    if (*slot == NULL && (*slot = fs_getattr(t->wrapper, name)) == NULL)
         return NULL;
     return PyObject_Vectorcall(*slot, args, (size_t)nargs, NULL);
 }
@@ -2023,8 +1970,8 @@ fs__text_readlines(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     fs_socktext *t = (fs_socktext *)self;
     Py_ssize_t hint, total = 0;
-    if (fs__check_nargs("readlines", nargs, 0, 1) < 0 ||
-        fs__arg_size(args, nargs, -1, &hint) < 0)
+    if (fs_check_io_nargs("readlines", nargs, 0, 1) < 0 ||
+        fs_arg_opt_size(args, nargs, -1, &hint) < 0)
         return NULL;
     if (!fs__text_fast(t))
         return fs__text_forward(t, "readlines", args, nargs);
@@ -2062,7 +2009,7 @@ fs__text_reconfigure(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
 {
     fs_socktext *t = (fs_socktext *)self;
     t->delegated = 1;
-    PyObject *meth = fs__getattr(t->wrapper, "reconfigure");
+    PyObject *meth = fs_getattr(t->wrapper, "reconfigure");
     if (meth == NULL)
         return NULL;
     PyObject *res = PyObject_Vectorcall(meth, args, (size_t)nargs, kwnames);
@@ -2126,7 +2073,7 @@ fs__text_newlines_get(PyObject *self, void *closure)
 {
     (void)closure;
     fs_socktext *t = (fs_socktext *)self;
-    PyObject *w = fs__getattr(t->wrapper, "newlines");
+    PyObject *w = fs_getattr(t->wrapper, "newlines");
     if (w == NULL || t->nl == FS__NL_LF || t->seen == 0)
         return w;
     int seen = t->seen | fs__seen_bits(w);
@@ -2176,13 +2123,13 @@ fs__text_codec(PyObject *encoding)
     PyObject *codecs = PyImport_ImportModule("codecs");
     if (codecs == NULL)
         return -1;
-    PyObject *lookup = fs__getattr(codecs, "lookup");
+    PyObject *lookup = fs_getattr(codecs, "lookup");
     Py_DECREF(codecs);
     if (lookup == NULL)
         return -1;
     PyObject *info = PyObject_CallOneArg(lookup, encoding);
     Py_DECREF(lookup);
-    PyObject *name = info ? fs__getattr(info, "name") : NULL;
+    PyObject *name = info ? fs_getattr(info, "name") : NULL;
     Py_XDECREF(info);
     if (name == NULL)
         return -1;
@@ -2264,8 +2211,8 @@ fs__text_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     if (!PyObject_TypeCheck(bin, fs_get_state(m)->sockfile_type))
         return PyErr_Format(PyExc_TypeError,
                             "SocketTextFile() needs a SocketFile");
-    PyObject *encoding = fs__getattr(wrapper, "encoding");
-    PyObject *errors = encoding ? fs__getattr(wrapper, "errors") : NULL;
+    PyObject *encoding = fs_getattr(wrapper, "encoding");
+    PyObject *errors = encoding ? fs_getattr(wrapper, "errors") : NULL;
     int enc = errors ? fs__text_codec(encoding) : -1;
     Py_XDECREF(encoding);
     if (enc >= 0 && !PyUnicode_Check(errors)) {
