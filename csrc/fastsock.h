@@ -42,6 +42,7 @@ Py_NewRef(PyObject *o)
 typedef struct {
     PyTypeObject *socket_type;      /* _fastsock.socket */
     PyTypeObject *sockfile_type;    /* _fastsock.SocketFile (sockfile.c) */
+    PyTypeObject *socktext_type;    /* _fastsock.SocketTextFile (socktext.c) */
     PyTypeObject *server_type;      /* _fastsock.ServerCore (server.c) */
     PyObject *herror;               /* _fastsock.herror, subclass of OSError */
     PyObject *gaierror;             /* _fastsock.gaierror, subclass of OSError */
@@ -321,6 +322,7 @@ PyObject *fs_err_h(fs_state *st, int h_code);
 /* ------------------------------------------------------------------ */
 
 extern PyType_Spec fs_sockfile_spec;
+extern PyType_Spec fs_socktext_spec;
 extern PyType_Spec fs_server_spec;
 
 /* Add every socket constant to the module (constants.c, generated list). */

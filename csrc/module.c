@@ -342,6 +342,9 @@ fs__exec(PyObject *m)
     if (fs__add_type(m, &fs_sockfile_spec, NULL, &st->sockfile_type,
                      "SocketFile") < 0)
         return -1;
+    if (fs__add_type(m, &fs_socktext_spec, NULL, &st->socktext_type,
+                     "SocketTextFile") < 0)
+        return -1;
     if (fs__add_type(m, &fs_server_spec, NULL, &st->server_type,
                      "ServerCore") < 0)
         return -1;
@@ -361,6 +364,7 @@ fs__traverse(PyObject *m, visitproc visit, void *arg)
     fs_state *st = fs_get_state(m);
     Py_VISIT(st->socket_type);
     Py_VISIT(st->sockfile_type);
+    Py_VISIT(st->socktext_type);
     Py_VISIT(st->server_type);
     Py_VISIT(st->herror);
     Py_VISIT(st->gaierror);
@@ -374,6 +378,7 @@ fs__clear(PyObject *m)
     fs_state *st = fs_get_state(m);
     Py_CLEAR(st->socket_type);
     Py_CLEAR(st->sockfile_type);
+    Py_CLEAR(st->socktext_type);
     Py_CLEAR(st->server_type);
     Py_CLEAR(st->herror);
     Py_CLEAR(st->gaierror);

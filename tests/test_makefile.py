@@ -43,7 +43,7 @@ def _packaged_text_type():
 
 TextType = _packaged_text_type()
 if TextType is None:
-    TextType = _fastsock.SocketFile._text_type()
+    TextType = _fastsock.SocketTextFile
     io.TextIOBase.register(TextType)
 
 

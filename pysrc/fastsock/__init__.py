@@ -42,7 +42,7 @@ EBADF = _errno.EBADF
 EAGAIN = _errno.EAGAIN
 EWOULDBLOCK = _errno.EWOULDBLOCK
 
-_PRIVATE = {"SocketFile", "ServerCore"}
+_PRIVATE = {"SocketFile", "SocketTextFile", "ServerCore"}
 __all__ = ["fromfd", "getfqdn", "create_connection", "create_server",
            "has_dualstack_ipv6", "AddressFamily", "SocketKind",
            "send_fds", "recv_fds", "socketpair", "getaddrinfo"]
@@ -349,7 +349,7 @@ class SocketIO(_io.RawIOBase):
 
 
 _io.BufferedIOBase.register(_fastsock.SocketFile)
-_SocketTextFile = _fastsock.SocketFile._text_type()
+_SocketTextFile = _fastsock.SocketTextFile
 _io.TextIOBase.register(_SocketTextFile)
 
 
