@@ -35,6 +35,11 @@ Py_NewRef(PyObject *o)
 }
 #endif
 
+/* A METH_FASTCALL function (with or without METH_KEYWORDS) as the
+ * PyCFunction a PyMethodDef holds; the detour through void (*)(void) tells
+ * the compiler the signature mismatch is meant. */
+#define FS_FASTCALL(f) ((PyCFunction)(void (*)(void))(f))
+
 /* ------------------------------------------------------------------ */
 /* Module state (PEP 573): everything that would otherwise be global.   */
 /* ------------------------------------------------------------------ */

@@ -250,7 +250,7 @@ static PyMethodDef fs__module_functions[] = {
     {"close", fs__close, METH_O, "Close an integer socket file descriptor."},
     {"dup", fs__dup, METH_O,
      "Duplicate an integer socket file descriptor (non-inheritable)."},
-    {"_socketpair", (PyCFunction)(void (*)(void))fs__socketpair, METH_FASTCALL,
+    {"_socketpair", FS_FASTCALL(fs__socketpair), METH_FASTCALL,
      "_socketpair(cls, family, type, proto) -> (sock, sock)"},
     {NULL, NULL, 0, NULL}
 };

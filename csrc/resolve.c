@@ -1064,16 +1064,14 @@ fs__if_indextoname(PyObject *m, PyObject *arg)
 /* Method table                                                          */
 /* ------------------------------------------------------------------ */
 
-#define FS_FASTKW(f) (PyCFunction)(void (*)(void))(f), \
-                     METH_FASTCALL | METH_KEYWORDS
-
 PyMethodDef fs_resolve_functions[] = {
     {"gethostname", fs__gethostname, METH_NOARGS,
      "gethostname() -> string\n\nThis machine's host name."},
     {"sethostname", fs__sethostname, METH_VARARGS,
      "sethostname(name)\n\nChange this machine's host name (needs "
      "privileges)."},
-    {"gethostbyname", FS_FASTKW(fs__gethostbyname),
+    {"gethostbyname", FS_FASTCALL(fs__gethostbyname),
+     METH_FASTCALL | METH_KEYWORDS,
      "gethostbyname(host) -> address\n\n"
      "The IPv4 address of host, as a dotted-quad string."},
     {"gethostbyname_ex", fs__gethostbyname_ex, METH_VARARGS,
@@ -1083,11 +1081,13 @@ PyMethodDef fs_resolve_functions[] = {
      "gethostbyaddr(host) -> (name, aliaslist, addresslist)\n\n"
      "The primary name, the other names and the addresses of the host "
      "that owns an address (a name is looked up first)."},
-    {"getaddrinfo", FS_FASTKW(fs__getaddrinfo_fn),
+    {"getaddrinfo", FS_FASTCALL(fs__getaddrinfo_fn),
+     METH_FASTCALL | METH_KEYWORDS,
      "getaddrinfo(host, port [, family, type, proto, flags])\n"
      "    -> list of (family, type, proto, canonname, sockaddr)\n\n"
      "Every address, socket type and protocol to reach host:port with."},
-    {"_getaddrinfo", FS_FASTKW(fs__getaddrinfo_enums),
+    {"_getaddrinfo", FS_FASTCALL(fs__getaddrinfo_enums),
+     METH_FASTCALL | METH_KEYWORDS,
      "_getaddrinfo(host, port, family, type, proto, flags, af_map, "
      "kind_map)\n\ngetaddrinfo() whose family and type are looked up in "
      "the two {value: enum member} dicts."},

@@ -1441,21 +1441,21 @@ fs__core_unwatch(PyObject *self, PyObject *arg)
 }
 
 static PyMethodDef fs__core_methods[] = {
-    {"fork", (PyCFunction)(void (*)(void))fs__core_fork, METH_FASTCALL,
+    {"fork", FS_FASTCALL(fs__core_fork), METH_FASTCALL,
      "fork(server, request) -> pid (0 in the child)"},
     {"watch", fs__core_watch, METH_O, "watch(fd) -> bool"},
     {"unwatch", fs__core_unwatch, METH_O, "unwatch(fd)"},
-    {"serve_forever", (PyCFunction)(void (*)(void))fs__core_serve_forever,
+    {"serve_forever", FS_FASTCALL(fs__core_serve_forever),
      METH_FASTCALL, "serve_forever(server, poll_interval, plan)"},
-    {"handle_request", (PyCFunction)(void (*)(void))fs__core_handle_request,
+    {"handle_request", FS_FASTCALL(fs__core_handle_request),
      METH_FASTCALL, "handle_request(server, timeout, plan)"},
-    {"handle_noblock", (PyCFunction)(void (*)(void))fs__core_handle_noblock,
+    {"handle_noblock", FS_FASTCALL(fs__core_handle_noblock),
      METH_FASTCALL, "handle_noblock(server, plan)"},
     {"process_request_thread",
-     (PyCFunction)(void (*)(void))fs__core_run_request, METH_FASTCALL,
+     FS_FASTCALL(fs__core_run_request), METH_FASTCALL,
      "process_request_thread(server, request, address, plan): the body of "
      "a request thread"},
-    {"pool_submit", (PyCFunction)(void (*)(void))fs__core_pool_submit,
+    {"pool_submit", FS_FASTCALL(fs__core_pool_submit),
      METH_FASTCALL, "pool_submit(server, request, address, plan)"},
     {"pool_worker", fs__core_pool_worker, METH_O, "pool_worker(server)"},
     {"pool_config", fs__core_pool_config, METH_O, "pool_config(max_threads)"},

@@ -540,9 +540,6 @@ fs_addr_make(fs_state *st, const struct sockaddr *sa, socklen_t len,
 /* inet_aton, inet_ntoa, inet_pton, inet_ntop                            */
 /* ------------------------------------------------------------------ */
 
-#define FS_FASTKW(f) (PyCFunction)(void (*)(void))(f), \
-                     METH_FASTCALL | METH_KEYWORDS
-
 /* A str argument as a C string, with the "s" format's rules; NULL with an
  * exception set on error. */
 static const char *
@@ -606,7 +603,8 @@ fs__inet_aton(PyObject *m, PyObject *const *args, Py_ssize_t nargs,
     }
     return ip == NULL ? NULL : fs__aton(ip);
 }
-#define FS_INET_ATON_FLAGS FS_FASTKW(fs__inet_aton)
+#define FS_INET_ATON_FLAGS FS_FASTCALL(fs__inet_aton), \
+    METH_FASTCALL | METH_KEYWORDS
 #endif
 
 static PyObject *
@@ -660,7 +658,8 @@ fs__inet_ntoa(PyObject *m, PyObject *const *args, Py_ssize_t nargs,
     Py_XDECREF(t);
     return NULL;
 }
-#define FS_INET_NTOA_FLAGS FS_FASTKW(fs__inet_ntoa)
+#define FS_INET_NTOA_FLAGS FS_FASTCALL(fs__inet_ntoa), \
+    METH_FASTCALL | METH_KEYWORDS
 #endif
 
 static PyObject *
@@ -752,10 +751,10 @@ PyMethodDef fs_sockaddr_functions[] = {
     {"inet_ntoa", FS_INET_NTOA_FLAGS,
      "inet_ntoa(packed_ip) -> string\n\n"
      "The dotted-quad text of a 4-byte packed IPv4 address."},
-    {"inet_pton", FS_FASTKW(fs__inet_pton),
+    {"inet_pton", FS_FASTCALL(fs__inet_pton), METH_FASTCALL | METH_KEYWORDS,
      "inet_pton(af, ip) -> bytes\n\n"
      "Pack an IPv4 or IPv6 address in its text form into 4 or 16 bytes."},
-    {"inet_ntop", FS_FASTKW(fs__inet_ntop),
+    {"inet_ntop", FS_FASTCALL(fs__inet_ntop), METH_FASTCALL | METH_KEYWORDS,
      "inet_ntop(af, packed_ip) -> string\n\n"
      "The text form of a packed IPv4 or IPv6 address."},
     {NULL, NULL, 0, NULL}

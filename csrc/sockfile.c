@@ -1473,20 +1473,18 @@ fs__file_dealloc(PyObject *self)
 /* Type                                                                 */
 /* ------------------------------------------------------------------ */
 
-#define FASTCALL(f) ((PyCFunction)(void (*)(void))(f))
-
 static PyMethodDef fs__file_methods[] = {
-    {"read", FASTCALL(fs__file_read), METH_FASTCALL,
+    {"read", FS_FASTCALL(fs__file_read), METH_FASTCALL,
      "read(size=-1, /) -> bytes\n\nRead size bytes, or until EOF."},
-    {"read1", FASTCALL(fs__file_read1), METH_FASTCALL,
+    {"read1", FS_FASTCALL(fs__file_read1), METH_FASTCALL,
      "read1(size=-1, /) -> bytes\n\nBuffered bytes, or at most one recv."},
     {"readinto", fs__file_readinto, METH_O, "readinto(buffer, /) -> int"},
     {"readinto1", fs__file_readinto1, METH_O, "readinto1(buffer, /) -> int"},
-    {"readline", FASTCALL(fs__file_readline), METH_FASTCALL,
+    {"readline", FS_FASTCALL(fs__file_readline), METH_FASTCALL,
      "readline(size=-1, /) -> bytes\n\nRead one line, newline included."},
-    {"readlines", FASTCALL(fs__file_readlines), METH_FASTCALL,
+    {"readlines", FS_FASTCALL(fs__file_readlines), METH_FASTCALL,
      "readlines(hint=-1, /) -> list of lines"},
-    {"peek", FASTCALL(fs__file_peek), METH_FASTCALL,
+    {"peek", FS_FASTCALL(fs__file_peek), METH_FASTCALL,
      "peek(size=0, /) -> bytes\n\nBuffered bytes, without consuming them."},
     {"write", fs__file_write, METH_O,
      "write(buffer, /) -> int\n\nBuffer (or send) the bytes."},
@@ -1501,10 +1499,10 @@ static PyMethodDef fs__file_methods[] = {
     {"isatty", fs__file_isatty, METH_NOARGS, "isatty() -> False"},
     {"detach", fs__file_detach, METH_NOARGS, "Not supported."},
     {"tell", fs__file_tell, METH_NOARGS, "Not supported."},
-    {"seek", FASTCALL(fs__file_seek), METH_FASTCALL, "Not supported."},
-    {"truncate", FASTCALL(fs__file_truncate), METH_FASTCALL, "Not supported."},
+    {"seek", FS_FASTCALL(fs__file_seek), METH_FASTCALL, "Not supported."},
+    {"truncate", FS_FASTCALL(fs__file_truncate), METH_FASTCALL, "Not supported."},
     {"__enter__", fs__file_enter, METH_NOARGS, NULL},
-    {"__exit__", FASTCALL(fs__file_exit), METH_FASTCALL, NULL},
+    {"__exit__", FS_FASTCALL(fs__file_exit), METH_FASTCALL, NULL},
     {NULL, NULL, 0, NULL}
 };
 

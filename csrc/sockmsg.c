@@ -34,9 +34,6 @@ typedef union {
     char buf[FS__SMALL_CTL];
 } fs__small_ctl;
 
-/* Cast for METH_FASTCALL functions in a PyMethodDef. */
-#define FS__FASTCALL(f) (PyCFunction)(void (*)(void))(f)
-
 static const char fs__bad_anc_warning[] =
     "received malformed or improperly-truncated ancillary data";
 
@@ -693,11 +690,11 @@ fs_sock_recvmsg_into(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 }
 
 PyMethodDef fs_sockmsg_functions[] = {
-    {"CMSG_LEN", FS__FASTCALL(fs__CMSG_LEN), METH_FASTCALL | METH_KEYWORDS,
+    {"CMSG_LEN", FS_FASTCALL(fs__CMSG_LEN), METH_FASTCALL | METH_KEYWORDS,
      "CMSG_LEN(length) -> control message length\n\n"
      "The total length, without trailing padding, of a control message\n"
      "carrying `length` bytes of data; the cmsg_len to put in its header."},
-    {"CMSG_SPACE", FS__FASTCALL(fs__CMSG_SPACE), METH_FASTCALL | METH_KEYWORDS,
+    {"CMSG_SPACE", FS_FASTCALL(fs__CMSG_SPACE), METH_FASTCALL | METH_KEYWORDS,
      "CMSG_SPACE(length) -> buffer size\n\n"
      "The buffer size recvmsg() needs to receive one control message\n"
      "carrying `length` bytes of data, trailing padding included.  Add\n"

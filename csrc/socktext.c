@@ -683,25 +683,23 @@ fs__text_dealloc(PyObject *self)
     Py_DECREF(tp);
 }
 
-#define FASTCALL(f) ((PyCFunction)(void (*)(void))(f))
-
 static PyMethodDef fs__text_methods[] = {
-    {"readline", FASTCALL(fs__text_readline), METH_FASTCALL,
+    {"readline", FS_FASTCALL(fs__text_readline), METH_FASTCALL,
      "readline(size=-1, /) -> str"},
-    {"readlines", FASTCALL(fs__text_readlines), METH_FASTCALL,
+    {"readlines", FS_FASTCALL(fs__text_readlines), METH_FASTCALL,
      "readlines(hint=-1, /) -> list of str"},
-    {"read", FASTCALL(fs__text_read), METH_FASTCALL,
+    {"read", FS_FASTCALL(fs__text_read), METH_FASTCALL,
      "read(size=-1, /) -> str"},
-    {"write", FASTCALL(fs__text_write), METH_FASTCALL,
+    {"write", FS_FASTCALL(fs__text_write), METH_FASTCALL,
      "write(text, /) -> int"},
-    {"flush", FASTCALL(fs__text_flush), METH_FASTCALL, "flush()"},
-    {"reconfigure", FASTCALL(fs__text_reconfigure),
+    {"flush", FS_FASTCALL(fs__text_flush), METH_FASTCALL, "flush()"},
+    {"reconfigure", FS_FASTCALL(fs__text_reconfigure),
      METH_FASTCALL | METH_KEYWORDS, "reconfigure(*, encoding, errors, "
      "newline, line_buffering, write_through)"},
     {"detach", fs__text_detach, METH_NOARGS,
      "detach() -> the binary file"},
     {"__enter__", fs__text_enter, METH_NOARGS, NULL},
-    {"__exit__", FASTCALL(fs__text_exit), METH_FASTCALL, NULL},
+    {"__exit__", FS_FASTCALL(fs__text_exit), METH_FASTCALL, NULL},
     {NULL, NULL, 0, NULL}
 };
 
