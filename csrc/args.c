@@ -109,6 +109,20 @@ fs_reject_kwargs(const char *fname, PyObject *kwnames)
     return 0;
 }
 
+int
+fs_arg_fd(PyObject *arg, int *fd)
+{
+    long v = PyLong_AsLong(arg);
+    if (v == -1 && PyErr_Occurred())
+        return -1;
+    if (v < INT_MIN || v > INT_MAX) {
+        PyErr_SetString(PyExc_OverflowError, "fd is out of range");
+        return -1;
+    }
+    *fd = (int)v;
+    return 0;
+}
+
 PyObject *
 fs_args_tuple(PyObject *const *args, Py_ssize_t nargs)
 {

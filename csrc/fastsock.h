@@ -251,6 +251,10 @@ int fs_arg_opt_size(PyObject *const *args, Py_ssize_t nargs, Py_ssize_t dflt,
                     Py_ssize_t *out);
 /* TypeError "fname() takes no keyword arguments" if kwnames is not empty. */
 int fs_reject_kwargs(const char *fname, PyObject *kwnames);
+/* A file descriptor as the module's close(fd) and dup(fd) read one: any
+ * int in C int range, OverflowError "fd is out of range" beyond (module.c;
+ * server.c's watch/unwatch). */
+int fs_arg_fd(PyObject *arg, int *fd);
 /* A tuple of fast-call arguments, for falling back to PyArg_ParseTuple so
  * that unusual arguments get the stdlib's exact messages. */
 PyObject *fs_args_tuple(PyObject *const *args, Py_ssize_t nargs);
@@ -288,8 +292,9 @@ PyObject *fs_ip_object(const struct sockaddr *sa);
 /* Small helpers of sockaddr.c shared with resolve.c. */
 /* Would the idna codec return this ASCII host name unchanged? */
 int fs_idna_ascii_ok(const char *p, Py_ssize_t n);
-/* The characters of an exact, compact ASCII str (no copy), else NULL. */
-const char *fs_ascii_str(PyObject *o, Py_ssize_t *len);
+/* str -> C: the characters of an exact, compact ASCII str, borrowed (no
+ * copy), else NULL.  (socktext.c's fs__str_from_ascii goes the other way.) */
+const char *fs_str_ascii_view(PyObject *o, Py_ssize_t *len);
 
 /* ------------------------------------------------------------------ */
 /* Module functions, by file.  Each is a PyMethodDef array terminated by  */

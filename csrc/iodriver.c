@@ -20,7 +20,7 @@
  * `forever` is set).  Runs without the GIL.  Returns 1 ready, 0 timed out,
  * -1 with errno set. */
 static int
-fs__wait(int fd, int writing, fs_deadline deadline, int forever)
+fs__wait_ready(int fd, int writing, fs_deadline deadline, int forever)
 {
     struct pollfd p = {fd, writing ? POLLOUT : POLLIN, 0};
     int ms = -1;
@@ -91,7 +91,7 @@ fs__attempt(fs_sock *s, int fd, int writing, fs_io_fn fn, void *ctx,
         wait_first = 0;
         if (!forever && *deadline == 0)
             *deadline = fs__deadline_after(timeout);
-        int r = fs__wait(fd, writing, *deadline, forever);
+        int r = fs__wait_ready(fd, writing, *deadline, forever);
         if (r < 0)
             return errno;
         if (r == 0)

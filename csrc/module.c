@@ -146,26 +146,12 @@ fs__setdefaulttimeout(PyObject *m, PyObject *arg)
 /* fd-level helpers: close(fd), dup(fd), socketpair()                    */
 /* ------------------------------------------------------------------ */
 
-static int
-fs__arg_fd(PyObject *arg, int *fd)
-{
-    long v = PyLong_AsLong(arg);
-    if (v == -1 && PyErr_Occurred())
-        return -1;
-    if (v < INT_MIN || v > INT_MAX) {
-        PyErr_SetString(PyExc_OverflowError, "fd is out of range");
-        return -1;
-    }
-    *fd = (int)v;
-    return 0;
-}
-
 static PyObject *
 fs__close(PyObject *m, PyObject *arg)
 {
     (void)m;
     int fd, res;
-    if (fs__arg_fd(arg, &fd) < 0)
+    if (fs_arg_fd(arg, &fd) < 0)
         return NULL;
     Py_BEGIN_ALLOW_THREADS
     res = close(fd);
@@ -183,7 +169,7 @@ fs__dup(PyObject *m, PyObject *arg)
 {
     (void)m;
     int fd, nfd;
-    if (fs__arg_fd(arg, &fd) < 0)
+    if (fs_arg_fd(arg, &fd) < 0)
         return NULL;
     nfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
     if (nfd < 0)

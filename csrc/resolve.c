@@ -190,7 +190,7 @@ static const char *
 fs__host_fast(PyObject *o)
 {
     Py_ssize_t len;
-    const char *s = fs_ascii_str(o, &len);
+    const char *s = fs_str_ascii_view(o, &len);
     if (s != NULL) {
         if (!fs_idna_ascii_ok(s, len))
             return NULL;
@@ -639,7 +639,7 @@ fs__gai_host(PyObject *h, const char **host, PyObject **owned)
         return 0;
     }
     /* An ASCII str the codec would return unchanged is used in place. */
-    if ((*host = fs_ascii_str(h, &len)) != NULL && fs_idna_ascii_ok(*host, len))
+    if ((*host = fs_str_ascii_view(h, &len)) != NULL && fs_idna_ascii_ok(*host, len))
         return 0;
     if (PyUnicode_Check(h)) {
         if ((*owned = PyUnicode_AsEncodedString(h, "idna", NULL)) == NULL)

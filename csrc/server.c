@@ -235,26 +235,6 @@ fs__accept(fs_sock *ls, PyObject **request, PyObject **address)
     return 0;
 }
 
-typedef struct {
-    char *buf;
-    size_t len;
-    fs_addr addr;
-    socklen_t addrlen;
-    ssize_t n;
-} fs__recvfrom_io;
-
-/* One recvfrom() attempt, run by the I/O driver without the GIL. */
-static int
-fs__do_recvfrom(int fd, void *p, int dontwait)
-{
-    fs__recvfrom_io *io = p;
-    io->addrlen = sizeof(io->addr);
-    memset(&io->addr, 0, sizeof(io->addr.sa));
-    io->n = recvfrom(fd, io->buf, io->len, dontwait, &io->addr.sa,
-                     &io->addrlen);
-    return io->n < 0 ? -1 : 0;
-}
-
 /* UDPServer.get_request in C: ((data, socket), address). */
 static int
 fs__recvfrom(fs_server *core, PyObject *server, PyObject *sock,
@@ -276,13 +256,15 @@ fs__recvfrom(fs_server *core, PyObject *server, PyObject *sock,
     PyObject *data = PyBytes_FromStringAndSize(NULL, size);
     if (data == NULL)
         return -1;
-    fs__recvfrom_io io = {.buf = PyBytes_AS_STRING(data), .len = (size_t)size};
-    if (fs_sock_call(ls, FS_IO_READ | FS_IO_DONTWAIT, fs__do_recvfrom, &io,
-                     NULL) < 0)
+    fs_addr a;
+    socklen_t len;
+    Py_ssize_t n = fs_sock_recvfrom_raw(ls, PyBytes_AS_STRING(data), size, 0,
+                                        &a, &len);
+    if (n < 0)
         goto fail;
-    if (io.n != size && _PyBytes_Resize(&data, io.n) < 0)
+    if (n != size && _PyBytes_Resize(&data, n) < 0)
         return -1;
-    *address = fs_sock_peer_address(ls, &io.addr, io.addrlen);
+    *address = fs_sock_peer_address(ls, &a, len);
     if (*address == NULL)
         goto fail;
     *request = PyTuple_Pack(2, data, sock);
@@ -914,7 +896,7 @@ fs__fired_watches(fs_server *core, struct pollfd *p, int first, int n)
 }
 
 /* A connection accepted right after the wait, in the same stretch without
- * the GIL (fs__wait): taking the GIL back once instead of twice per
+ * the GIL (fs__server_poll): taking the GIL back once instead of twice per
  * connection matters when handler threads are queueing for it. */
 typedef struct {
     int fd;                 /* the listening fd to accept on; -1: don't */
@@ -929,7 +911,7 @@ typedef struct {
  * the server's fd alone fired, also accept() there.  Returns FS_* bits, 0
  * on timeout or after a signal whose handlers ran, -1 with an exception. */
 static int
-fs__wait(fs_server *core, int fd, int watch, int wake, int ms,
+fs__server_poll(fs_server *core, int fd, int watch, int wake, int ms,
          fs__preaccept *pre)
 {
     struct pollfd p[FS_MAX_WATCH + 2];
@@ -1029,7 +1011,7 @@ fs__turn_wait(fs_server *core, int fd, int plan, int ms, fs__preaccept *pre)
     }
     if ((plan & FS_PLAN_PROC_POOL) && fs__pool_full(&core->pool))
         watch = 0;
-    return fs__wait(core, fd, watch, 1, ms, pre);
+    return fs__server_poll(core, fd, watch, 1, ms, pre);
 }
 
 /* The server's socket, when serve_forever may accept for it during the
@@ -1173,7 +1155,7 @@ fs__core_handle_request(PyObject *self, PyObject *const *args,
         return NULL;
     int64_t deadline = ms < 0 ? 0 : fs_monotonic_ns() + (int64_t)ms * 1000000;
     for (;;) {
-        int r = fs__wait(core, fd, 1, 0,
+        int r = fs__server_poll(core, fd, 1, 0,
                          ms < 0 ? -1 : fs__ms_until(deadline, -1), NULL);
         if (r < 0)
             return NULL;
@@ -1396,13 +1378,6 @@ fs__core_fork(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     return pidobj;
 }
 
-static int
-fs__fd_arg(PyObject *arg, int *fd)
-{
-    *fd = PyObject_AsFileDescriptor(arg);
-    return *fd < 0 ? -1 : 0;
-}
-
 /* watch(fd) -> bool: serve_forever also wakes (once) when fd becomes
  * readable, e.g. a child's pidfd; False when the set is full. */
 static PyObject *
@@ -1410,7 +1385,7 @@ fs__core_watch(PyObject *self, PyObject *arg)
 {
     fs_server *core = (fs_server *)self;
     int fd;
-    if (fs__fd_arg(arg, &fd) < 0)
+    if (fs_arg_fd(arg, &fd) < 0)
         return NULL;
     for (int i = 0; i < core->nwatch; i++)
         if (core->watch[i] == fd)
@@ -1429,7 +1404,7 @@ fs__core_unwatch(PyObject *self, PyObject *arg)
 {
     fs_server *core = (fs_server *)self;
     int fd;
-    if (fs__fd_arg(arg, &fd) < 0)
+    if (fs_arg_fd(arg, &fd) < 0)
         return NULL;
     for (int i = 0; i < core->nwatch; i++) {
         if (core->watch[i] == fd) {

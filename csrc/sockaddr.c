@@ -41,7 +41,7 @@ fs_idna_ascii_ok(const char *p, Py_ssize_t n)
 }
 
 const char *
-fs_ascii_str(PyObject *o, Py_ssize_t *len)
+fs_str_ascii_view(PyObject *o, Py_ssize_t *len)
 {
     /* Compact ASCII strings keep their UTF-8 form inline: no copy, no
      * allocation.  Anything else (subclasses included) is the caller's
@@ -91,7 +91,7 @@ fs__host_converter(PyObject *o, void *p)
         Py_CLEAR(h->owner);
         return 1;
     }
-    if ((s = fs_ascii_str(o, &len)) != NULL)
+    if ((s = fs_str_ascii_view(o, &len)) != NULL)
         return fs__host_set(h, NULL, s, len);
     if (PyBytes_Check(o))
         return fs__host_set(h, NULL, PyBytes_AS_STRING(o),
@@ -164,7 +164,7 @@ fs__ip_fast(PyObject *addr, Py_ssize_t maxn, fs__ipaddr *ip, int *err)
     const char *s;
 
     if (n < 2 || n > maxn || !PyLong_CheckExact(PyTuple_GET_ITEM(addr, 1)) ||
-        (s = fs_ascii_str(PyTuple_GET_ITEM(addr, 0), &len)) == NULL ||
+        (s = fs_str_ascii_view(PyTuple_GET_ITEM(addr, 0), &len)) == NULL ||
         (n > 2 && !fs__fast_uint(PyTuple_GET_ITEM(addr, 2), &ip->flowinfo)) ||
         (n > 3 && !fs__fast_uint(PyTuple_GET_ITEM(addr, 3), &ip->scope_id)))
         return 0;

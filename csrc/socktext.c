@@ -92,7 +92,7 @@ fs__text_line_end(fs_socktext *t, const char *p, Py_ssize_t n, int eof,
 /* Every supported codec reads ASCII as itself, so an ASCII line becomes a
  * str by a copy; `to_lf` makes its last character "\n". */
 static PyObject *
-fs__ascii_str(const char *p, Py_ssize_t n, int to_lf)
+fs__str_from_ascii(const char *p, Py_ssize_t n, int to_lf)
 {
     PyObject *res = PyUnicode_New(n, 127);
     if (res != NULL) {
@@ -117,7 +117,7 @@ fs__text_decode(fs_socktext *t, const char *p, Py_ssize_t len, int ending,
     if (t->nl == FS__NL_UNIVERSAL && ending == FS__SEEN_CRLF)
         dlen--;                 /* decode "...\r", then make it "...\n" */
     if (ascii || fs_is_ascii(p, dlen))
-        return fs__ascii_str(p, dlen, to_lf);
+        return fs__str_from_ascii(p, dlen, to_lf);
     PyObject *res;
     if (t->enc == FS__ENC_UTF8)
         res = PyUnicode_DecodeUTF8(p, dlen, errors);
@@ -261,7 +261,7 @@ fs__text_line(fs_socktext *t)
          * without its general cases. */
         if (len > 0 && t->bad_at < 0 &&
             (!t->strict || t->checked == FS_AVAIL(f))) {
-            PyObject *res = fs__ascii_str(f->rbuf + f->rpos, len, 0);
+            PyObject *res = fs__str_from_ascii(f->rbuf + f->rpos, len, 0);
             if (res != NULL)
                 fs__text_consume(t, len, FS__SEEN_LF);
             return res;
