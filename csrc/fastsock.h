@@ -122,26 +122,22 @@ typedef struct {
     /* The IP address tuple recvfrom() or getsockname() last returned and
      * the sockaddr it was made from: the same sockaddr gets the same tuple
      * again, and sendto() given that very tuple uses the sockaddr as it is
-     * (fs_sock_peer_address, fs_sock_peer_sockaddr). */
+     * (fs_sock_peer_address; sockobj.c's fs__peer_sockaddr). */
     PyObject *peer_obj;
     socklen_t peer_len;
     fs_addr peer;
     PyObject *weakreflist;
 } fs_sock;
 
-/* recvfrom()'s address object for the sockaddr `a` (new reference), and
- * whether `obj` is that same object, with its sockaddr copied out. */
+/* recvfrom()'s address object for the sockaddr `a` (new reference), from
+ * the socket's one-entry cache when it is the address seen last (sockobj.c,
+ * server.c's UDP get_request). */
 PyObject *fs_sock_peer_address(fs_sock *s, const fs_addr *a, socklen_t len);
-int fs_sock_peer_sockaddr(fs_sock *s, PyObject *obj, fs_addr *a,
-                          socklen_t *len);
 
 /* Socket files call these as they open and close: the fd is really closed
  * when close() has been called and the last file is gone. */
 void fs_sock_incref_io(fs_sock *s);
 int fs_sock_decref_io(fs_sock *s);
-
-/* Check that s is open; if not, raise OSError(EBADF) and return -1. */
-int fs_sock_check_open(fs_sock *s);
 
 /* Is `o` an instance of our socket type (or a subclass)? */
 int fs_is_socket(fs_state *st, PyObject *o);
@@ -280,12 +276,6 @@ int fs_addr_parse(fs_sock *s, PyObject *addr, fs_addr *out, socklen_t *outlen,
 PyObject *fs_addr_make(fs_state *st, const struct sockaddr *sa, socklen_t len,
                        int proto);
 
-/* Resolve `host` (str already encoded, "" and "<broadcast>" included) for
- * `family` (AF_INET, AF_INET6 or AF_UNSPEC) into `out`.  Returns the size of
- * the address written, or -1 with gaierror/OSError set. */
-int fs_resolve_host(fs_state *st, const char *host, struct sockaddr *out,
-                    size_t outsize, int family);
-
 /* The address of an AF_INET/AF_INET6 sockaddr as text ('127.0.0.1'). */
 PyObject *fs_ip_object(const struct sockaddr *sa);
 
@@ -295,6 +285,17 @@ int fs_idna_ascii_ok(const char *p, Py_ssize_t n);
 /* str -> C: the characters of an exact, compact ASCII str, borrowed (no
  * copy), else NULL.  (socktext.c's fs__str_from_ascii goes the other way.) */
 const char *fs_str_ascii_view(PyObject *o, Py_ssize_t *len);
+
+/* ------------------------------------------------------------------ */
+/* Name resolution (resolve.c)                                          */
+/* ------------------------------------------------------------------ */
+
+/* Resolve `host` (str already encoded, "" and "<broadcast>" included) for
+ * `family` (AF_INET, AF_INET6 or AF_UNSPEC) into `out`, for sockaddr.c's
+ * address parsing.  Returns the size of the address written, or -1 with
+ * gaierror/OSError set. */
+int fs_resolve_host(fs_state *st, const char *host, struct sockaddr *out,
+                    size_t outsize, int family);
 
 /* ------------------------------------------------------------------ */
 /* Module functions, by file.  Each is a PyMethodDef array terminated by  */
@@ -307,15 +308,9 @@ extern PyMethodDef fs_server_functions[];     /* server helpers: server.c */
 extern PyMethodDef fs_sockmsg_functions[];    /* CMSG_LEN, CMSG_SPACE: sockmsg.c */
 
 /* sendmsg/recvmsg/recvmsg_into (sockmsg.c), installed as methods of the
- * socket type by sockobj.c.  METH_FASTCALL signatures. */
-PyObject *fs_sock_sendmsg(PyObject *self, PyObject *const *args,
-                          Py_ssize_t nargs);
-PyObject *fs_sock_recvmsg(PyObject *self, PyObject *const *args,
-                          Py_ssize_t nargs);
-PyObject *fs_sock_recvmsg_into(PyObject *self, PyObject *const *args,
-                               Py_ssize_t nargs);
-/* The same for METH_FASTCALL | METH_KEYWORDS, with which they refuse
- * keywords in the stdlib's words ("sendmsg() takes no keyword arguments"). */
+ * socket type by sockobj.c: METH_FASTCALL | METH_KEYWORDS, with which they
+ * refuse keywords in the stdlib's words ("sendmsg() takes no keyword
+ * arguments"). */
 PyObject *fs_sock_sendmsg_kw(PyObject *self, PyObject *const *args,
                              Py_ssize_t nargs, PyObject *kwnames);
 PyObject *fs_sock_recvmsg_kw(PyObject *self, PyObject *const *args,
@@ -323,9 +318,6 @@ PyObject *fs_sock_recvmsg_kw(PyObject *self, PyObject *const *args,
 PyObject *fs_sock_recvmsg_into_kw(PyObject *self, PyObject *const *args,
                                   Py_ssize_t nargs, PyObject *kwnames);
 
-/* gaierror / herror raising helpers (resolve.c). */
-PyObject *fs_err_gai(fs_state *st, int gai_code);
-PyObject *fs_err_h(fs_state *st, int h_code);
 
 /* ------------------------------------------------------------------ */
 /* The socket file (sockfile.c) and the server core (server.c)          */

@@ -21,8 +21,8 @@
 /* Errors                                                               */
 /* ------------------------------------------------------------------ */
 
-PyObject *
-fs_err_gai(fs_state *st, int code)
+static PyObject *
+fs__err_gai(fs_state *st, int code)
 {
     /* EAI_SYSTEM means "look at errno": the stdlib raises that OSError. */
     if (code == EAI_SYSTEM)
@@ -35,8 +35,8 @@ fs_err_gai(fs_state *st, int code)
     return NULL;
 }
 
-PyObject *
-fs_err_h(fs_state *st, int code)
+static PyObject *
+fs__err_h(fs_state *st, int code)
 {
     PyObject *v = Py_BuildValue("(is)", code, hstrerror(code));
     if (v != NULL) {
@@ -65,7 +65,7 @@ static PyObject *
 fs__gai_fail(fs_state *st, int rc, int err)
 {
     errno = err;
-    return fs_err_gai(st, rc);
+    return fs__err_gai(st, rc);
 }
 
 /* ------------------------------------------------------------------ */
@@ -309,7 +309,7 @@ fs__hostent_tuple(fs_state *st, fs__hostq *q, int af)
 {
     struct hostent *h = q->res;
     if (h == NULL)
-        return fs_err_h(st, q->herr);
+        return fs__err_h(st, q->herr);
     if (h->h_addrtype != af)
         return fs_err_errno(EAFNOSUPPORT);
     PyObject *aliases = PyList_New(0);

@@ -670,25 +670,6 @@ fs_sock_recvmsg_into_kw(PyObject *self, PyObject *const *args,
     return res;
 }
 
-/* The plain METH_FASTCALL entry points (no keywords possible). */
-PyObject *
-fs_sock_sendmsg(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
-{
-    return fs_sock_sendmsg_kw(self, args, nargs, NULL);
-}
-
-PyObject *
-fs_sock_recvmsg(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
-{
-    return fs_sock_recvmsg_kw(self, args, nargs, NULL);
-}
-
-PyObject *
-fs_sock_recvmsg_into(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
-{
-    return fs_sock_recvmsg_into_kw(self, args, nargs, NULL);
-}
-
 PyMethodDef fs_sockmsg_functions[] = {
     {"CMSG_LEN", FS_FASTCALL(fs__CMSG_LEN), METH_FASTCALL | METH_KEYWORDS,
      "CMSG_LEN(length) -> control message length\n\n"

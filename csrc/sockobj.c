@@ -25,8 +25,9 @@
 /* Small helpers of the socket object                                   */
 /* ------------------------------------------------------------------ */
 
-int
-fs_sock_check_open(fs_sock *s)
+/* Check that s is open; if not, raise OSError(EBADF) and return -1. */
+static int
+fs__check_open(fs_sock *s)
 {
     if (s->fd < 0) {
         fs_err_errno(EBADF);
@@ -821,7 +822,7 @@ fs__recv_bytes(fs_sock *s, Py_ssize_t n, int flags, fs_addr *addr,
                                                    : FS_RECV_DIRECT_MAX_DGRAM;
     if (n > direct_max && n <= FS_RECV_SCRATCH_MAX &&
         !s->scratch_busy) {
-        if (fs_sock_check_open(s) < 0)
+        if (fs__check_open(s) < 0)
             return NULL;
         if (s->scratch == NULL &&
             (s->scratch = PyMem_Malloc(FS_RECV_SCRATCH_MAX)) == NULL)
@@ -881,8 +882,10 @@ fs_sock_peer_address(fs_sock *s, const fs_addr *a, socklen_t len)
     return obj;
 }
 
-int
-fs_sock_peer_sockaddr(fs_sock *s, PyObject *obj, fs_addr *a, socklen_t *len)
+/* Is `obj` the address object of the peer cache?  Then its sockaddr is
+ * copied out, and sendto() need not parse it. */
+static int
+fs__peer_sockaddr(fs_sock *s, PyObject *obj, fs_addr *a, socklen_t *len)
 {
     if (obj != s->peer_obj || obj == NULL)
         return 0;
@@ -1204,7 +1207,7 @@ fs__sock_sendto(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
         return NULL;
     }
     addrobj = args[nargs - 1];
-    if ((!fs_sock_peer_sockaddr(s, addrobj, &a, &len) &&
+    if ((!fs__peer_sockaddr(s, addrobj, &a, &len) &&
          fs_addr_parse(s, addrobj, &a, &len, "sendto()") < 0) ||
         PySys_Audit("socket.sendto", "OO", self, addrobj) < 0) {
         PyBuffer_Release(&view);
