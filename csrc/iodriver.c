@@ -340,15 +340,21 @@ fs_sock_recv_raw(fs_sock *s, char *buf, Py_ssize_t len, int flags)
     return io.result;
 }
 
+/* One send() or sendto() (`fn`) through the driver: the count sent. */
+static Py_ssize_t
+fs__send_call(fs_sock *s, fs__io *io, fs_io_fn fn)
+{
+    int rc = fs_sock_call(s, FS_IO_WRITE | FS_IO_DONTWAIT, fn, io, NULL);
+    if (fs__send_done(io, rc) < 0)
+        return -1;
+    return io->result;
+}
+
 Py_ssize_t
 fs_sock_send_raw(fs_sock *s, const char *buf, Py_ssize_t len, int flags)
 {
     fs__io io = {.buf = (char *)buf, .len = (size_t)len, .flags = flags};
-    int rc = fs_sock_call(s, FS_IO_WRITE | FS_IO_DONTWAIT, fs__do_send, &io,
-                          NULL);
-    if (fs__send_done(&io, rc) < 0)
-        return -1;
-    return io.result;
+    return fs__send_call(s, &io, fs__do_send);
 }
 
 Py_ssize_t
@@ -369,11 +375,7 @@ fs_sock_sendto_raw(fs_sock *s, const char *buf, Py_ssize_t len, int flags,
 {
     fs__io io = {.buf = (char *)buf, .len = (size_t)len, .flags = flags,
                  .addr = (fs_addr *)addr, .addrlen = addrlen};
-    int rc = fs_sock_call(s, FS_IO_WRITE | FS_IO_DONTWAIT, fs__do_sendto, &io,
-                          NULL);
-    if (fs__send_done(&io, rc) < 0)
-        return -1;
-    return io.result;
+    return fs__send_call(s, &io, fs__do_sendto);
 }
 
 int

@@ -406,8 +406,12 @@ fs__gethostbyname(PyObject *m, PyObject *const *args, Py_ssize_t nargs,
     return res;
 }
 
+/* gethostbyname_ex() and gethostbyaddr(): the host name argument (`fmt`,
+ * IDNA-encoded), the audit event, the name resolved for `family`, then the
+ * NSS lookup by that name or (`by_addr`) by the address it resolved to. */
 static PyObject *
-fs__gethostbyname_ex(PyObject *m, PyObject *args)
+fs__hostent_lookup(PyObject *m, PyObject *args, const char *fmt,
+                   const char *event, int family, int by_addr)
 {
     fs_state *st = fs_get_state(m);
     char *name = NULL, *buf = NULL;
@@ -415,36 +419,13 @@ fs__gethostbyname_ex(PyObject *m, PyObject *args)
     fs__hostq q;
     PyObject *res = NULL;
 
-    if (!PyArg_ParseTuple(args, "et:gethostbyname_ex", "idna", &name))
+    if (!PyArg_ParseTuple(args, fmt, "idna", &name))
         return NULL;
-    if (PySys_Audit("socket.gethostbyname", "O", args) < 0 ||
-        fs_resolve_host(st, name, &a.sa, sizeof(a), AF_INET) < 0)
+    if (PySys_Audit(event, "O", args) < 0 ||
+        fs_resolve_host(st, name, &a.sa, sizeof(a), family) < 0)
         goto done;
     memset(&q, 0, sizeof(q));
     q.name = name;
-    if (fs__nss_call(fs__do_hostbyname, &q, &buf) >= 0)
-        res = fs__hostent_tuple(st, &q, a.sa.sa_family);
-done:
-    PyMem_Free(buf);
-    PyMem_Free(name);
-    return res;
-}
-
-static PyObject *
-fs__gethostbyaddr(PyObject *m, PyObject *args)
-{
-    fs_state *st = fs_get_state(m);
-    char *name = NULL, *buf = NULL;
-    fs_addr a;
-    fs__hostq q;
-    PyObject *res = NULL;
-
-    if (!PyArg_ParseTuple(args, "et:gethostbyaddr", "idna", &name))
-        return NULL;
-    if (PySys_Audit("socket.gethostbyaddr", "O", args) < 0 ||
-        fs_resolve_host(st, name, &a.sa, sizeof(a), AF_UNSPEC) < 0)
-        goto done;
-    memset(&q, 0, sizeof(q));
     q.af = a.sa.sa_family;
     if (q.af == AF_INET) {
         q.addr = &a.in4.sin_addr;
@@ -454,12 +435,27 @@ fs__gethostbyaddr(PyObject *m, PyObject *args)
         q.addr = &a.in6.sin6_addr;
         q.addrlen = sizeof(a.in6.sin6_addr);
     }
-    if (fs__nss_call(fs__do_hostbyaddr, &q, &buf) >= 0)
+    if (fs__nss_call(by_addr ? fs__do_hostbyaddr : fs__do_hostbyname, &q,
+                     &buf) >= 0)
         res = fs__hostent_tuple(st, &q, q.af);
 done:
     PyMem_Free(buf);
     PyMem_Free(name);
     return res;
+}
+
+static PyObject *
+fs__gethostbyname_ex(PyObject *m, PyObject *args)
+{
+    return fs__hostent_lookup(m, args, "et:gethostbyname_ex",
+                              "socket.gethostbyname", AF_INET, 0);
+}
+
+static PyObject *
+fs__gethostbyaddr(PyObject *m, PyObject *args)
+{
+    return fs__hostent_lookup(m, args, "et:gethostbyaddr",
+                              "socket.gethostbyaddr", AF_UNSPEC, 1);
 }
 
 /* ------------------------------------------------------------------ */

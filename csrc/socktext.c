@@ -315,12 +315,12 @@ fs__text_iter(PyObject *self)
 /* Call the wrapper's method `name` with the same arguments. */
 static PyObject *
 fs__text_forward(fs_socktext *t, const char *name, PyObject *const *args,
-                 Py_ssize_t nargs)
+                 Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *meth = fs_getattr(t->wrapper, name);
     if (meth == NULL)
         return NULL;
-    PyObject *res = PyObject_Vectorcall(meth, args, (size_t)nargs, NULL);
+    PyObject *res = PyObject_Vectorcall(meth, args, (size_t)nargs, kwnames);
     Py_DECREF(meth);
     return res;
 }
@@ -372,7 +372,7 @@ fs__text_readline(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     }
     /* A limit counts characters, which the wrapper knows how to do. */
     t->delegated = 1;
-    return fs__text_forward(t, "readline", args, nargs);
+    return fs__text_forward(t, "readline", args, nargs, NULL);
 }
 
 static PyObject *
@@ -384,7 +384,7 @@ fs__text_readlines(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         fs_arg_opt_size(args, nargs, -1, &hint) < 0)
         return NULL;
     if (!fs__text_fast(t))
-        return fs__text_forward(t, "readlines", args, nargs);
+        return fs__text_forward(t, "readlines", args, nargs, NULL);
     PyObject *list = PyList_New(0);
     PyObject *line;
     while (list != NULL && (line = fs__text_iternext(self)) != NULL) {
@@ -408,7 +408,7 @@ fs__text_read(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     fs_socktext *t = (fs_socktext *)self;
     t->delegated = 1;
-    return fs__text_forward(t, "read", args, nargs);
+    return fs__text_forward(t, "read", args, nargs, NULL);
 }
 
 /* reconfigure() may change the encoding or the newline mode, and detach()
@@ -419,12 +419,7 @@ fs__text_reconfigure(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
 {
     fs_socktext *t = (fs_socktext *)self;
     t->delegated = 1;
-    PyObject *meth = fs_getattr(t->wrapper, "reconfigure");
-    if (meth == NULL)
-        return NULL;
-    PyObject *res = PyObject_Vectorcall(meth, args, (size_t)nargs, kwnames);
-    Py_DECREF(meth);
-    return res;
+    return fs__text_forward(t, "reconfigure", args, nargs, kwnames);
 }
 
 static PyObject *
@@ -433,7 +428,7 @@ fs__text_detach(PyObject *self, PyObject *unused)
     (void)unused;
     fs_socktext *t = (fs_socktext *)self;
     t->delegated = 1;
-    return fs__text_forward(t, "detach", NULL, 0);
+    return fs__text_forward(t, "detach", NULL, 0, NULL);
 }
 
 static PyObject *
@@ -450,7 +445,7 @@ fs__text_exit(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     (void)args;
     (void)nargs;
-    return fs__text_forward((fs_socktext *)self, "close", NULL, 0);
+    return fs__text_forward((fs_socktext *)self, "close", NULL, 0, NULL);
 }
 
 /* The newline kinds, in IncrementalNewlineDecoder's order. */
