@@ -15,6 +15,7 @@ pytest.importorskip("fissix", reason="fissix (the Python 2 translator, a "
                     "dependency of fastsock) is not installed")
 
 from fastsock import _py2translate as tr  # noqa: E402
+from fastsock._py2 import _fastsock_py2_div as _py2_div  # noqa: E402
 
 from test_examples import CHILD_ENV, PY, WAIT  # noqa: E402
 
@@ -66,6 +67,34 @@ def test_except_binds_the_name_after_the_handler():
     exec(compile(out, "t.py", "exec"), ns)
     # Python 2 rebinds the name and it stays bound after the handler.
     assert isinstance(ns["result"], EOFError)
+
+
+def test_division_is_python2s():
+    out = translate("""\
+        a = 7 / 2
+        b = 7.0 / 2
+        c = -7 / 2 * 3
+        d = 9
+        d /= 2
+        e = (1 +
+             5) / 2
+        f = len('\\xe4\\xb8\\xad') / 2
+        """)
+    assert out.count("\n") == 8       # no line moved
+    ns = {"_fastsock_py2_div": _py2_div}
+    exec(compile(out, "t.py", "exec"), ns)
+    assert (ns["a"], ns["b"], ns["c"], ns["d"], ns["e"], ns["f"]) == \
+        (3, 3.5, -12, 4, 3, 1)
+
+
+def test_true_division_future_is_kept():
+    out = translate("""\
+        from __future__ import division
+        a = 7 / 2
+        """)
+    ns = {}
+    exec(compile(out, "t.py", "exec"), ns)
+    assert ns["a"] == 3.5
 
 
 def test_except_tuple_target_unpacks_args():

@@ -368,6 +368,13 @@ def chr(i):  # noqa: A001 - Python 2's chr
     return _chr(i + 0xDC00 if i >= 0x80 else i)
 
 
+def _fastsock_py2_div(a, b):
+    """Python 2's ``a / b`` (see fastsock._py2fixes.fix_py2div)."""
+    if isinstance(a, int) and isinstance(b, int):
+        return a // b
+    return a / b
+
+
 def make_builtins(redirect):
     """The builtins of translated modules: Python 3's, with an __import__
     that gives them the Python 2 flavour of socket and SocketServer."""
@@ -382,6 +389,7 @@ def make_builtins(redirect):
     py2["__import__"] = __import__
     py2["open"] = py2["file"] = open
     py2["cmp"] = cmp
+    py2["_fastsock_py2_div"] = _fastsock_py2_div
     # fix_py2str keeps unichr (text) apart from chr (bytes).
     py2["ord"], py2["chr"], py2["unichr"] = ord, chr, _chr
     return py2

@@ -12,6 +12,7 @@ default fixers, except:
 * ``fix_unicode`` is replaced by ``fix_py2str``, which does its work and
   gives byte-string literals their Python 2 value, one character per byte
   (see fastsock._py2fixes.fix_py2str).
+* ``fix_py2div`` makes ``/`` divide as in Python 2 (floor for integers).
 
 Every statement stays on its line, so tracebacks (which show the original
 file) point at the right place.
@@ -33,11 +34,12 @@ import tokenize
 import fastsock
 
 # Bumped whenever a change here or in the fixers changes translations.
-_OWN_VERSION = "1"
+_OWN_VERSION = "2"
 
 _EXCLUDED = ("fix_import", "fix_except", "fix_unicode")
 _OWN_FIXERS = ("fastsock._py2fixes.fix_py2str",
-               "fastsock._py2fixes.fix_py2except")
+               "fastsock._py2fixes.fix_py2except",
+               "fastsock._py2fixes.fix_py2div")
 
 _tool = None
 
