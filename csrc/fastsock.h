@@ -13,9 +13,20 @@
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+/* PyMemberDef's type codes and flags: Py_T_* and Py_READONLY in Python.h
+ * from 3.12, which deprecates structmember.h's T_* and READONLY.  Older
+ * versions get the new names from the old header. */
+#if PY_VERSION_HEX < 0x030C0000
 #include <structmember.h>
+#define Py_T_INT        T_INT
+#define Py_T_BOOL       T_BOOL
+#define Py_T_PYSSIZET   T_PYSSIZET
+#define Py_T_OBJECT_EX  T_OBJECT_EX
+#define Py_READONLY     READONLY
+#endif
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -34,6 +45,47 @@ Py_NewRef(PyObject *o)
     return o;
 }
 #endif
+
+/* Private API: none but _PyBytes_Resize, which shrinks a bytes object we
+ * have just made to the length a syscall filled (every CPython has it, and
+ * the public alternative is a second allocation and copy per recv).
+ * tests/test_capi.py fails on any other private symbol. */
+
+/* Take the raised exception (NULL if none), normalized and with its
+ * traceback attached, and raise it again (stealing the reference; NULL
+ * leaves no exception set).  PyErr_Fetch and PyErr_Restore are deprecated
+ * from 3.12, where one object carries the exception. */
+static inline PyObject *
+fs_err_fetch(void)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    return PyErr_GetRaisedException();
+#else
+    PyObject *t, *v, *tb;
+    PyErr_Fetch(&t, &v, &tb);
+    PyErr_NormalizeException(&t, &v, &tb);
+    if (v != NULL && tb != NULL)
+        PyException_SetTraceback(v, tb);
+    Py_XDECREF(t);
+    Py_XDECREF(tb);
+    return v;
+#endif
+}
+
+static inline void
+fs_err_restore(PyObject *exc)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    PyErr_SetRaisedException(exc);
+#else
+    if (exc == NULL) {
+        PyErr_Clear();
+        return;
+    }
+    PyObject *tb = PyException_GetTraceback(exc);
+    PyErr_Restore(Py_NewRef((PyObject *)Py_TYPE(exc)), exc, tb);
+#endif
+}
 
 /* A METH_FASTCALL function (with or without METH_KEYWORDS) as the
  * PyCFunction a PyMethodDef holds; the detour through void (*)(void) tells

@@ -119,36 +119,6 @@ fs__core_state(fs_server *core)
 /* Exceptions: the stdlib's "except Exception: self.handle_error(...)"  */
 /* ------------------------------------------------------------------ */
 
-/* Take the raised exception, normalized and with its traceback attached. */
-static PyObject *
-fs__fetch_exc(void)
-{
-#if PY_VERSION_HEX >= 0x030C0000
-    return PyErr_GetRaisedException();
-#else
-    PyObject *t, *v, *tb;
-    PyErr_Fetch(&t, &v, &tb);
-    PyErr_NormalizeException(&t, &v, &tb);
-    if (v != NULL && tb != NULL)
-        PyException_SetTraceback(v, tb);
-    Py_XDECREF(t);
-    Py_XDECREF(tb);
-    return v;
-#endif
-}
-
-/* Raise `exc` again (steals the reference). */
-static void
-fs__restore_exc(PyObject *exc)
-{
-#if PY_VERSION_HEX >= 0x030C0000
-    PyErr_SetRaisedException(exc);
-#else
-    PyObject *tb = PyException_GetTraceback(exc);
-    PyErr_Restore(Py_NewRef((PyObject *)Py_TYPE(exc)), exc, tb);
-#endif
-}
-
 /* Is the raised exception an Exception (not a BaseException only)? */
 static int
 fs__is_plain_exception(void)
@@ -164,7 +134,7 @@ static int
 fs__handle_error(fs_server *core, PyObject *server, PyObject *request,
                  PyObject *address)
 {
-    PyObject *exc = fs__fetch_exc();
+    PyObject *exc = fs_err_fetch();
     PyObject *ot, *ov, *otb;
     PyErr_GetExcInfo(&ot, &ov, &otb);
     if (exc != NULL)
@@ -393,13 +363,13 @@ static int
 fs__shutdown_keeping_exc(fs_server *core, PyObject *server, int plan,
                          PyObject *request)
 {
-    PyObject *exc = fs__fetch_exc();
+    PyObject *exc = fs_err_fetch();
     if (fs__shutdown_request(core, server, plan, request) < 0) {
         Py_XDECREF(exc);
         return -1;
     }
     if (exc != NULL)
-        fs__restore_exc(exc);
+        fs_err_restore(exc);
     return -1;
 }
 
@@ -752,7 +722,7 @@ fs__get_request_failed(fs_server *core)
 {
     if (!PyErr_ExceptionMatches(PyExc_OSError))
         return -1;
-    PyObject *exc = fs__fetch_exc();
+    PyObject *exc = fs_err_fetch();
     PyObject *e = exc ? PyObject_GetAttr(exc, NAME(core, N_errno)) : NULL;
     long err = (e != NULL && PyLong_Check(e)) ? PyLong_AsLong(e) : 0;
     Py_XDECREF(e);
@@ -785,14 +755,14 @@ fs__verify(fs_server *core, PyObject *server, int plan, PyObject *request,
 static int
 fs__close_handed_off(fs_server *core, PyObject *request)
 {
-    PyObject *exc = fs__fetch_exc();
+    PyObject *exc = fs_err_fetch();
     int rc = fs__call_method(request, NAME(core, N_close), NULL);
     if (rc < 0) {
         Py_XDECREF(exc);
         return -1;
     }
     if (exc != NULL) {
-        fs__restore_exc(exc);
+        fs_err_restore(exc);
         return -1;
     }
     return 0;
@@ -1088,6 +1058,37 @@ fs__turn(fs_server *core, PyObject *server, int plan, int r, fs_sock *ls,
 
 /* serve_forever(server, poll_interval, plan): the stdlib's loop, woken at
  * once by shutdown(). */
+/* The descriptor serve_forever() and handle_request() wait on: the
+ * stdlib registers the server with a selector, which takes
+ * int(server.fileno()) and words its refusals its own way -- a closed
+ * server's -1 is "Invalid file descriptor: -1", not the message
+ * PyObject_AsFileDescriptor would give.  -1 with the error set. */
+static int
+fs__server_fd(PyObject *server)
+{
+    PyObject *res = PyObject_CallMethod(server, "fileno", NULL);
+    PyObject *num = res == NULL ? NULL : PyNumber_Long(res);
+    Py_XDECREF(res);
+    if (num == NULL) {
+        if (PyErr_ExceptionMatches(PyExc_AttributeError) ||
+            PyErr_ExceptionMatches(PyExc_TypeError) ||
+            PyErr_ExceptionMatches(PyExc_ValueError)) {
+            PyErr_Clear();
+            PyErr_Format(PyExc_ValueError, "Invalid file object: %R", server);
+        }
+        return -1;
+    }
+    int overflow;
+    long fd = PyLong_AsLongAndOverflow(num, &overflow);
+    if (overflow < 0 || (!overflow && fd < 0))
+        PyErr_Format(PyExc_ValueError, "Invalid file descriptor: %S", num);
+    else if (overflow || fd > INT_MAX)
+        PyErr_SetString(PyExc_OverflowError,
+                        "Python int too large to convert to C int");
+    Py_DECREF(num);
+    return PyErr_Occurred() ? -1 : (int)fd;
+}
+
 static PyObject *
 fs__core_serve_forever(PyObject *self, PyObject *const *args,
                        Py_ssize_t nargs)
@@ -1099,7 +1100,7 @@ fs__core_serve_forever(PyObject *self, PyObject *const *args,
         fs__parse_plan(args[2], &plan) < 0)
         return NULL;
     PyObject *server = args[0];
-    fd = PyObject_AsFileDescriptor(server);
+    fd = fs__server_fd(server);
     if (fd >= 0 && core->wake_fd < 0) {
         core->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
         if (core->wake_fd < 0)
@@ -1150,7 +1151,7 @@ fs__core_handle_request(PyObject *self, PyObject *const *args,
         fs__parse_plan(args[2], &plan) < 0)
         return NULL;
     PyObject *server = args[0];
-    int fd = PyObject_AsFileDescriptor(server);
+    int fd = fs__server_fd(server);
     if (fd < 0)
         return NULL;
     int64_t deadline = ms < 0 ? 0 : fs_monotonic_ns() + (int64_t)ms * 1000000;

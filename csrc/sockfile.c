@@ -1130,13 +1130,11 @@ fs__file_close(PyObject *self, PyObject *unused)
         fs__leave(&f->wlock);
         return NULL;
     }
-    PyObject *et = NULL, *ev = NULL, *tb = NULL;
-    if (failed)
-        PyErr_Fetch(&et, &ev, &tb);
+    PyObject *exc = failed ? fs_err_fetch() : NULL;
     if (!f->closed && fs__release(f) < 0 && failed)
         PyErr_Clear();
     if (failed)
-        PyErr_Restore(et, ev, tb);
+        fs_err_restore(exc);
     fs__leave(&f->rlock);
     fs__leave(&f->wlock);
     if (PyErr_Occurred())
@@ -1307,6 +1305,47 @@ fs__file_sock_get(PyObject *self, void *closure)
     return Py_NewRef((PyObject *)f->sock);
 }
 
+/* file.raw: the SocketIO that the stdlib's BufferedReader or BufferedWriter
+ * wraps, which code reaches through for the socket (file.raw._sock).  It
+ * is made by fastsock._SocketFileRaw the first time it is asked for and
+ * kept in the instance dict, so the read and write paths never pay for
+ * it.  Like the stdlib's BufferedRWPair and unbuffered SocketIO, read-write
+ * and unbuffered files have none. */
+static PyObject *
+fs__file_raw_get(PyObject *self, void *closure)
+{
+    (void)closure;
+    fs_sockfile *f = (fs_sockfile *)self;
+    if (FS__IS_RW(f) || f->raw) {
+        PyErr_SetString(PyExc_AttributeError,
+                        "'SocketFile' object has no attribute 'raw'");
+        return NULL;
+    }
+    PyObject *dict = PyObject_GenericGetDict(self, NULL);
+    if (dict == NULL)
+        return NULL;
+    PyObject *raw = NULL;
+    PyObject *key = PyUnicode_InternFromString("_raw");
+    if (key == NULL)
+        goto done;
+    raw = PyDict_GetItemWithError(dict, key);
+    if (raw != NULL || PyErr_Occurred()) {
+        Py_XINCREF(raw);
+        goto done;
+    }
+    PyObject *mod = PyImport_ImportModule("fastsock");
+    if (mod != NULL) {
+        raw = PyObject_CallMethod(mod, "_SocketFileRaw", "O", self);
+        Py_DECREF(mod);
+    }
+    if (raw != NULL && PyDict_SetItem(dict, key, raw) < 0)
+        Py_CLEAR(raw);
+done:
+    Py_XDECREF(key);
+    Py_DECREF(dict);
+    return raw;
+}
+
 /* The repr of the stdlib object this file stands in for, so that programs
  * printing their files show what they show under the stdlib. */
 static PyObject *
@@ -1420,13 +1459,12 @@ fs__file_finalize(PyObject *self)
     fs_sockfile *f = (fs_sockfile *)self;
     if (f->closed || f->sock == NULL)
         return;
-    PyObject *et, *ev, *tb;
-    PyErr_Fetch(&et, &ev, &tb);
+    PyObject *exc = fs_err_fetch();
     PyObject *r = fs__file_close(self, NULL);
     if (r == NULL)
         PyErr_WriteUnraisable(self);
     Py_XDECREF(r);
-    PyErr_Restore(et, ev, tb);
+    fs_err_restore(exc);
 }
 
 static int
@@ -1511,14 +1549,16 @@ static PyGetSetDef fs__file_getset[] = {
     {"name", fs__file_name_get, NULL, "the fd, or -1 once closed", NULL},
     {"mode", fs__file_mode_get, NULL, "'rb' or 'wb'", NULL},
     {"_sock", fs__file_sock_get, NULL, "the socket, while open", NULL},
+    {"raw", fs__file_raw_get, NULL,
+     "the SocketIO under a read-only or write-only buffered file", NULL},
     {NULL, NULL, NULL, NULL, NULL}
 };
 
 static PyMemberDef fs__file_members[] = {
-    {"__dictoffset__", T_PYSSIZET, offsetof(fs_sockfile, dict), READONLY,
-     NULL},
-    {"__weaklistoffset__", T_PYSSIZET, offsetof(fs_sockfile, weakreflist),
-     READONLY, NULL},
+    {"__dictoffset__", Py_T_PYSSIZET, offsetof(fs_sockfile, dict),
+     Py_READONLY, NULL},
+    {"__weaklistoffset__", Py_T_PYSSIZET, offsetof(fs_sockfile, weakreflist),
+     Py_READONLY, NULL},
     {NULL, 0, 0, 0, NULL}
 };
 

@@ -173,19 +173,24 @@ fs__init_fields(fs_sock *s, int fd, int family, int type, int proto)
     return 0;
 }
 
-/* socket(fileno=fd): learn what the fd is, as the stdlib does. */
+/* socket(fileno=fd): check the fd and learn what it is, as the stdlib
+ * does.  getsockname() runs whatever the caller gave: a descriptor that is
+ * not open (EBADF) or not a socket (ENOTSOCK) is refused even with family,
+ * type and proto all given, so that our close() can never close somebody
+ * else's file.  Any other failure leaves the family as given, as there. */
 static int
 fs__detect(int fd, int *family, int *type, int *proto)
 {
     socklen_t len;
-    if (*family == -1) {
-        fs_addr a;
-        len = sizeof(a);
-        memset(&a, 0, sizeof(a));
-        if (getsockname(fd, &a.sa, &len) < 0)
-            return -1;
-        *family = a.sa.sa_family;
+    fs_addr a;
+    len = sizeof(a);
+    memset(&a, 0, sizeof(a));
+    if (getsockname(fd, &a.sa, &len) == 0) {
+        if (*family == -1)
+            *family = a.sa.sa_family;
     }
+    else if (errno == EBADF || errno == ENOTSOCK)
+        return -1;
     if (*type == -1) {
         len = sizeof(*type);
         if (getsockopt(fd, SOL_SOCKET, SO_TYPE, type, &len) < 0)
@@ -319,8 +324,7 @@ fs__sock_finalize(PyObject *self)
     fs_sock *s = (fs_sock *)self;
     if (s->fd < 0)
         return;
-    PyObject *et, *ev, *tb;
-    PyErr_Fetch(&et, &ev, &tb);
+    PyObject *exc = fs_err_fetch();
     /* Reaching here with an open fd means nobody called close(): say so,
      * as the stdlib does, then release the fd. */
     if (PyErr_ResourceWarning(self, 1, "unclosed %R", self) < 0) {
@@ -331,7 +335,7 @@ fs__sock_finalize(PyObject *self)
     int fd = s->fd;
     s->fd = -1;
     close(fd);
-    PyErr_Restore(et, ev, tb);
+    fs_err_restore(exc);
 }
 
 static void
@@ -1378,17 +1382,18 @@ static PyMethodDef fs__sock_methods[] = {
 };
 
 static PyMemberDef fs__sock_members[] = {
-    {"family", T_INT, offsetof(fs_sock, family), READONLY,
+    {"family", Py_T_INT, offsetof(fs_sock, family), Py_READONLY,
      "the socket family"},
-    {"type", T_INT, offsetof(fs_sock, type), READONLY, "the socket type"},
-    {"proto", T_INT, offsetof(fs_sock, proto), READONLY,
+    {"type", Py_T_INT, offsetof(fs_sock, type), Py_READONLY,
+     "the socket type"},
+    {"proto", Py_T_INT, offsetof(fs_sock, proto), Py_READONLY,
      "the socket protocol"},
-    {"_io_refs", T_INT, offsetof(fs_sock, io_refs), 0,
+    {"_io_refs", Py_T_INT, offsetof(fs_sock, io_refs), 0,
      "open socket files that keep the fd alive"},
-    {"_closed", T_BOOL, offsetof(fs_sock, closed), 0,
+    {"_closed", Py_T_BOOL, offsetof(fs_sock, closed), 0,
      "close() has been called"},
-    {"__weaklistoffset__", T_PYSSIZET, offsetof(fs_sock, weakreflist),
-     READONLY, NULL},
+    {"__weaklistoffset__", Py_T_PYSSIZET, offsetof(fs_sock, weakreflist),
+     Py_READONLY, NULL},
     {NULL, 0, 0, 0, NULL}
 };
 

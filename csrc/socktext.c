@@ -704,12 +704,12 @@ static PyGetSetDef fs__text_getset[] = {
 };
 
 static PyMemberDef fs__text_members[] = {
-    {"_wrapper", T_OBJECT, offsetof(fs_socktext, wrapper), READONLY,
-     "the io.TextIOWrapper behind this file"},
-    {"__dictoffset__", T_PYSSIZET, offsetof(fs_socktext, dict), READONLY,
-     NULL},
-    {"__weaklistoffset__", T_PYSSIZET, offsetof(fs_socktext, weakreflist),
-     READONLY, NULL},
+    {"_wrapper", Py_T_OBJECT_EX, offsetof(fs_socktext, wrapper),
+     Py_READONLY, "the io.TextIOWrapper behind this file"},
+    {"__dictoffset__", Py_T_PYSSIZET, offsetof(fs_socktext, dict),
+     Py_READONLY, NULL},
+    {"__weaklistoffset__", Py_T_PYSSIZET, offsetof(fs_socktext, weakreflist),
+     Py_READONLY, NULL},
     {NULL, 0, 0, 0, NULL}
 };
 

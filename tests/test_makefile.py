@@ -1124,3 +1124,121 @@ def test_signal_handler_exception_interrupts_readline():
             b.close()
     res = assert_same(scenario)
     assert res[0] == ("raise", Interrupted)
+
+
+# ------------------------------------------- .raw and the other layers' attributes
+
+def _raw_view(m, mode, steps):
+    """Run `steps` over makefile(mode)'s .raw on module m; what is seen."""
+    a, b = m.socketpair()
+    out = []
+    try:
+        f = a.makefile(mode)
+        b.sendall(b"line one\nline two\n")
+        b.shutdown(stdsocket.SHUT_WR)      # reads end at EOF, never block
+        for step in steps:
+            try:
+                out.append(step(m, a, f))
+            except Exception as exc:  # noqa: BLE001 - the exception is the result
+                out.append((type(exc).__name__, str(exc)))
+        f.close()
+    finally:
+        a.close()
+        b.close()
+    return out
+
+
+_RAW_STEPS = {
+    "shape": [lambda m, s, f: (isinstance(f.raw, m.SocketIO), f.raw is f.raw,
+                               f.raw._sock is s, f.raw.mode,
+                               f.raw.name == s.fileno(),
+                               f.raw.fileno() == s.fileno(),
+                               f.raw.readable(), f.raw.writable(),
+                               f.raw.seekable(), f.raw.closed)],
+    # raw reads the socket itself, behind the file's buffer.
+    "readinto": [lambda m, s, f: f.readline(),
+                 lambda m, s, f: f.raw.readinto(bytearray(4)),
+                 lambda m, s, f: f.readline()],
+    "read after readline": [lambda m, s, f: f.raw.read(4)],
+    # Closing the file closes its raw layer; the socket stays usable.
+    "file close": [lambda m, s, f: f.raw,
+                   lambda m, s, f: f.close(),
+                   lambda m, s, f: (f.raw.closed, f.raw._sock, f.closed),
+                   lambda m, s, f: f.raw.readinto(bytearray(2)),
+                   lambda m, s, f: s.recv(4)],
+    # Closing raw closes the file as the stdlib's buffered object sees it.
+    "raw close": [lambda m, s, f: f.raw.close(),
+                  lambda m, s, f: (f.closed, f.raw.closed, f.raw._sock),
+                  lambda m, s, f: f.readline(),
+                  lambda m, s, f: f.raw.fileno(),
+                  lambda m, s, f: s.close(),
+                  lambda m, s, f: s.fileno()],
+    # The socket's close() waits for its files, raw included.
+    "socket close first": [lambda m, s, f: f.raw,
+                           lambda m, s, f: s.close(),
+                           lambda m, s, f: f.raw.readinto(bytearray(4)),
+                           lambda m, s, f: f.raw.close(),
+                           lambda m, s, f: s.fileno()],
+}
+
+
+@pytest.mark.parametrize("mode", ["rb", "wb"])
+@pytest.mark.parametrize("case", sorted(_RAW_STEPS))
+def test_binary_file_raw_is_a_socketio(mode, case):
+    # Real code walks response.raw._fp.fp.raw._sock to reach the socket
+    # under an HTTP response: .raw must be the SocketIO over that socket.
+    steps = _RAW_STEPS[case]
+    std = _raw_view(stdsocket, mode, steps)
+    fast = _raw_view(fastsock, mode, steps)
+    # (objects compare by kind: each module's own SocketIO)
+    norm = lambda m, vals: ["SocketIO" if isinstance(v, m.SocketIO) else v
+                            for v in vals]
+    assert norm(fastsock, fast) == norm(stdsocket, std)
+
+
+@pytest.mark.parametrize("mode,buffering", [("rwb", -1), ("rb", 0), ("wb", 0),
+                                            ("rwb", 0)])
+def test_no_raw_where_the_stdlib_has_none(mode, buffering):
+    # BufferedRWPair has no .raw, and buffering=0 returns the SocketIO
+    # itself.
+    for m in (stdsocket, fastsock):
+        a, b = m.socketpair()
+        with a, b, a.makefile(mode, buffering=buffering) as f:
+            assert not hasattr(f, "raw"), m
+
+
+def test_text_file_buffer_raw_sock():
+    for m in (stdsocket, fastsock):
+        a, b = m.socketpair()
+        with a, b, a.makefile("r", encoding="utf-8") as t:
+            assert t.buffer.raw._sock is a
+            assert isinstance(t.buffer.raw, m.SocketIO)
+
+
+def test_http_response_socket_through_raw():
+    # docker-py's _get_raw_response_socket: the socket under an HTTP
+    # response, reached through the response file's .raw.
+    import http.client
+    for m in (stdsocket, fastsock):
+        a, b = m.socketpair()
+        with a, b:
+            b.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            resp = http.client.HTTPResponse(a)
+            resp.begin()
+            assert resp.fp.raw._sock is a
+            assert resp.read() == b"ok"
+            resp.close()
+
+
+def test_raw_does_not_keep_the_file_alive():
+    # raw refers to its file weakly: a file dropped with its raw still
+    # held is closed at once (by reference counting), as in the stdlib.
+    for m in (stdsocket, fastsock):
+        a, b = m.socketpair()
+        with a, b:
+            f = a.makefile("rb")
+            raw = f.raw
+            del f
+            assert raw.closed
+            a.close()
+            assert a.fileno() == -1

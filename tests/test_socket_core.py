@@ -181,6 +181,64 @@ def test_fileno_with_explicit_values():
     assert_same(op)
 
 
+# What socket(family, type, proto, fileno) is given: (kwargs, descriptor kind).
+_GIVEN = [
+    {}, {"family": "AF_INET"}, {"type": "SOCK_STREAM"},
+    {"family": "AF_INET", "type": "SOCK_STREAM"},
+    {"family": "AF_INET", "type": "SOCK_STREAM", "proto": 0},
+    {"family": "AF_UNIX", "type": "SOCK_DGRAM", "proto": 0},
+    {"family": "AF_INET6", "type": "SOCK_RAW", "proto": 5},
+    {"family": "AF_INET", "proto": 0}, {"type": "SOCK_DGRAM", "proto": 0},
+]
+
+
+@pytest.mark.parametrize("fdkind", ["closed", "regular file", "pipe",
+                                    "udp socket", "negative"])
+@pytest.mark.parametrize("given", _GIVEN, ids=lambda g: ",".join(
+    "%s=%s" % kv for kv in g.items()) or "nothing")
+def test_fileno_is_validated_whatever_is_given(given, fdkind, tmp_path):
+    # The stdlib asks getsockname() of the descriptor whatever family and
+    # type are given, and refuses a descriptor that is not open (EBADF) or
+    # not a socket (ENOTSOCK); it never adopts one, so a later close()
+    # cannot close somebody else's file.
+    keep = []
+
+    def descriptor():
+        if fdkind == "closed":
+            return 65536
+        if fdkind == "negative":
+            return -7
+        if fdkind == "regular file":
+            f = open(tmp_path / "plain", "wb")
+            keep.append(f)
+            return f.fileno()
+        if fdkind == "pipe":
+            r, w = os.pipe()
+            keep.extend([r, w])
+            return r
+        s = stdsocket.socket(stdsocket.AF_INET, stdsocket.SOCK_DGRAM)
+        keep.append(s)
+        return s.fileno()
+
+    def op(m):
+        fd = descriptor()
+        kw = {k: getattr(m, v) if isinstance(v, str) else v
+              for k, v in given.items()}
+        s = m.socket(fileno=fd, **kw)
+        try:
+            return (int(s.family), int(s.type), s.proto, s.fileno() == fd)
+        finally:
+            s.detach()
+
+    try:
+        res = assert_same(op)
+    finally:
+        for k in keep:
+            k.close() if hasattr(k, "close") else os.close(k)
+    if fdkind not in ("udp socket",):
+        assert res[0] == "raise"
+
+
 def test_fileno_of_listening_socket_accepts(mod):
     lst = tcp_listener(stdsocket)
     s = mod.socket(fileno=lst.detach())

@@ -589,3 +589,32 @@ def test_stream_handler_buffered_wfile_and_timeout():
                 r = stream_roundtrip(server.server_address, b"12345xyz")
         return r, out
     assert run_both(scenario) == (b"12345", [(5.0, True)])
+
+
+@pytest.mark.parametrize("call", ["serve_forever", "handle_request"])
+def test_serving_after_server_close(call):
+    # Both wait through a selector, which refuses the closed socket's
+    # fileno() of -1 with its own wording.
+    def scenario(ssmod, sockmod):
+        server = ssmod.TCPServer(("127.0.0.1", 0), ssmod.BaseRequestHandler)
+        server.server_close()
+        try:
+            getattr(server, call)()
+        except Exception as exc:
+            return type(exc), str(exc)
+        return "no error"
+    assert run_both(scenario) == (ValueError, "Invalid file descriptor: -1")
+
+
+def test_serving_a_server_whose_fileno_is_not_an_int():
+    def scenario(ssmod, sockmod):
+        class Odd(ssmod.TCPServer):
+            def fileno(self):
+                return "three"
+        with Odd(("127.0.0.1", 0), ssmod.BaseRequestHandler) as server:
+            try:
+                server.handle_request()
+            except Exception as exc:
+                return type(exc), str(exc).replace(repr(server), "SERVER")
+        return "no error"
+    assert run_both(scenario) == (ValueError, "Invalid file object: SERVER")

@@ -12,6 +12,7 @@ import errno as _errno
 import io as _io
 import os as _os
 import selectors as _selectors
+import weakref as _weakref
 from enum import IntEnum as _IntEnum, IntFlag as _IntFlag
 
 # The stdlib module exposes these imports as attributes; some code uses them.
@@ -346,6 +347,45 @@ class SocketIO(_io.RawIOBase):
         super().close()
         self._sock._decref_socketios()
         self._sock = None
+
+
+class _SocketFileRaw(SocketIO):
+    """The ``.raw`` of a binary socket file: the SocketIO under it.
+
+    The stdlib's makefile('rb') is a BufferedReader over a SocketIO, and
+    code reaches through ``file.raw._sock`` for the socket.  A fastsock
+    file is one C object, so its .raw is made the first time it is asked
+    for (SocketFile's ``raw`` getter calls this class) and reads and writes
+    the socket directly, behind the file's buffer, as the stdlib's does.
+    The file holds the socket's one file reference for both layers: closing
+    either closes both, and the socket's deferred close() happens once.
+    It refers to the file weakly, so that it cannot keep the file open.
+    """
+
+    def __init__(self, f):
+        _io.RawIOBase.__init__(self)
+        self._file = _weakref.ref(f)
+        self._raw_sock = f._sock
+        self._mode = f.mode
+        self._reading = "r" in self._mode
+        self._writing = "w" in self._mode
+        self._timed_out = False
+
+    @property
+    def _sock(self):
+        return None if self.closed else self._raw_sock
+
+    @property
+    def closed(self):
+        f = self._file()
+        return f is None or f.closed or super().closed
+
+    def close(self):
+        f = self._file()
+        if f is not None:
+            f.close()
+        self._raw_sock = None
+        _io.RawIOBase.close(self)
 
 
 _io.BufferedIOBase.register(_fastsock.SocketFile)
