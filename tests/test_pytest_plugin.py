@@ -154,6 +154,22 @@ def test_both_without_difference_exits_zero(pytester):
         in result.stdout.str()
 
 
+def test_both_matches_tests_parametrized_with_the_socket_module(pytester):
+    # pytest names such parameters after the module: [socket] on one side,
+    # [fastsock] on the other; both must still be compared as one test.
+    pytester.makepyfile("""
+        import socket, socketserver, pytest
+        @pytest.mark.parametrize("mod", [socket, socketserver])
+        @pytest.mark.parametrize("n", [1, 2])
+        def test_param(mod, n):
+            assert mod.__name__ in ("socket", "socketserver")
+    """)
+    result = run(pytester, "--fastsock=both")
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(["fastsock=both: 4 differ of 4 tests run on both"])
+    result.stdout.fnmatch_lines(["*::test_param?*socket*passed*failed*"])
+
+
 def test_both_with_lf_x_and_no_cacheprovider(pytester):
     pytester.makepyfile(test_planted=PLANTED)
     first = run(pytester, "--fastsock=both")

@@ -477,6 +477,21 @@ def _share_lastfailed(caches):
 
 _BAD = ("failed", "error")
 
+# pytest names a module passed as a parameter by its __name__, so a test
+# parametrized with the socket module gets "[socket]" on the stdlib and
+# "[fastsock]" under --fastsock: the fastsock side's ids are mapped back.
+_PARAM_NAMES = {"fastsock": "socket", "fastsock.socketserver": "socketserver",
+                "fastsock.SocketServer": "SocketServer"}
+
+
+def _stdlib_nodeid(nodeid):
+    """*nodeid* of the fastsock run as the stdlib run spells it."""
+    if not nodeid.endswith("]") or "[" not in nodeid:
+        return nodeid
+    head, _, params = nodeid[:-1].partition("[")
+    parts = [_PARAM_NAMES.get(p, p) for p in params.split("-")]
+    return "%s[%s]" % (head, "-".join(parts))
+
 
 def _differences(std, fast):
     """[(nodeid, stdlib entry, fastsock entry)] passed on one side and
@@ -551,7 +566,8 @@ def _run_both(config):
                 red=True)
         worst = max(statuses.values())
         return worst if worst else pytest.ExitCode.INTERNAL_ERROR
-    std, fast = results["stdlib"], results["fastsock"]
+    std = results["stdlib"]
+    fast = {_stdlib_nodeid(k): v for k, v in results["fastsock"].items()}
     rows = _differences(std, fast)
     _write_table(tw.line, rows, tw.fullwidth)
     common = [t for t in std if t in fast]
