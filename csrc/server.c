@@ -17,7 +17,11 @@
  * The same wait covers the pidfds of ForkingMixIn's children (one-shot), so
  * an exiting child is reaped at once.  ThreadingMixIn's opt-in bounded pool
  * (max_threads) is here too: a queue under a pthread mutex, drained by
- * threading.Thread workers that wait for items with the GIL released.
+ * threading.Thread workers that wait for items with the GIL released.  A
+ * stream connection accepted for the pool is "parked" in the core until
+ * the client has sent something (the loop polls it with the listening
+ * socket), so that clients which connect and stay silent hold a descriptor
+ * but no worker.
  */
 #include "fastsock.h"
 
@@ -66,7 +70,16 @@ typedef struct {
     int max_threads;
     int stopping;
     int loop_waiting;       /* the serving loop waits for queue room */
+    int wait_readable;      /* park connections until they are readable */
 } fs__pool;
+
+/* A connection waiting in the core for its first bytes; only touched with
+ * the GIL held. */
+typedef struct {
+    fs__item it;
+    int fd;
+    int ready;              /* the last wait saw it readable (or closed) */
+} fs__parked;
 
 typedef struct {
     PyObject_HEAD
@@ -81,6 +94,10 @@ typedef struct {
     int watch[FS_MAX_WATCH];    /* one-shot extra fds (pidfds of children) */
     int64_t backoff_until;  /* monotonic ns; do not accept before this */
     fs__pool pool;
+    fs__parked *parked;     /* connections waiting to become readable */
+    size_t nparked, parked_cap;
+    unsigned long parked_gen;   /* bumped when entries leave the array */
+    unsigned long loop_thread;  /* the thread in serve_forever, or 0 */
     PyObject *thread_cls;   /* threading.Thread */
     PyObject *threads_cls;  /* socketserver._Threads */
     PyObject *names;        /* tuple of interned attribute names */
@@ -598,8 +615,8 @@ fs__pool_reserve(fs__pool *p, int *spawn)
  * _fs_spawn_worker, so workers are threading.Thread objects) if none is
  * free and the pool is below max_threads. */
 static int
-fs__pool_submit(fs_server *core, PyObject *server, int plan,
-                PyObject *request, PyObject *address)
+fs__pool_enqueue(fs_server *core, PyObject *server, int plan,
+                 PyObject *request, PyObject *address)
 {
     fs__pool *p = &core->pool;
     int spawn, rc;
@@ -624,6 +641,69 @@ fs__pool_submit(fs_server *core, PyObject *server, int plan,
         PyErr_NoMemory();
     }
     return rc;
+}
+
+/* Should this request wait in the core until the client sends?  Only a
+ * fastsock stream socket handed over by the serving loop's own thread (the
+ * one that polls the parked connections), and only while nothing can be
+ * read from it yet: a client that already sent, hung up or failed goes to
+ * a worker at once.  Sets *fd. */
+static int
+fs__should_park(fs_server *core, PyObject *request, int *fd)
+{
+    if (!core->pool.wait_readable || core->loop_thread == 0 ||
+        core->loop_thread != PyThread_get_thread_ident() ||
+        !fs_is_socket(fs__core_state(core), request))
+        return 0;
+    fs_sock *s = (fs_sock *)request;
+    if (s->type != SOCK_STREAM || s->fd < 0)
+        return 0;
+    /* A zero timeout: this never blocks, so the GIL stays held. */
+    struct pollfd p = {s->fd, POLLIN, 0};
+    if (poll(&p, 1, 0) != 0)
+        return 0;
+    *fd = s->fd;
+    return 1;
+}
+
+/* Keep the request in the parked array (new references).  0 or -1. */
+static int
+fs__park(fs_server *core, int plan, PyObject *request, PyObject *address,
+         int fd)
+{
+    pthread_mutex_lock(&core->pool.mu);
+    int stopping = core->pool.stopping;
+    pthread_mutex_unlock(&core->pool.mu);
+    if (stopping) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "the server's worker pool is closed");
+        return -1;
+    }
+    if (core->nparked == core->parked_cap) {
+        size_t ncap = core->parked_cap ? core->parked_cap * 2 : 16;
+        fs__parked *np = PyMem_Realloc(core->parked, ncap * sizeof(*np));
+        if (np == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        core->parked = np;
+        core->parked_cap = ncap;
+    }
+    core->parked[core->nparked++] = (fs__parked){
+        {Py_NewRef(request), Py_NewRef(address), plan}, fd, 0};
+    return 0;
+}
+
+/* ThreadingMixIn.process_request with the pool: park the connection until
+ * the client sends, or queue it for a worker now. */
+static int
+fs__pool_submit(fs_server *core, PyObject *server, int plan,
+                PyObject *request, PyObject *address)
+{
+    int fd;
+    if (fs__should_park(core, request, &fd))
+        return fs__park(core, plan, request, address, fd);
+    return fs__pool_enqueue(core, server, plan, request, address);
 }
 
 /* Is the queue at its bound?  Then the loop stops accepting (connections
@@ -768,6 +848,22 @@ fs__close_handed_off(fs_server *core, PyObject *request)
     return 0;
 }
 
+/* process_request() raised: the stdlib's "except Exception:
+ * handle_error(); shutdown_request()", and "except: shutdown_request();
+ * raise" - or only a close when a forked child already has the request. */
+static int
+fs__process_failed(fs_server *core, PyObject *server, int plan,
+                   PyObject *request, PyObject *address, int forked)
+{
+    if (!fs__is_plain_exception())
+        return forked ? fs__close_handed_off(core, request)
+                      : fs__shutdown_keeping_exc(core, server, plan, request);
+    if (fs__handle_error(core, server, request, address) < 0)
+        return -1;
+    return forked ? fs__close_handed_off(core, request)
+                  : fs__shutdown_request(core, server, plan, request);
+}
+
 /* Verify and process one request; errors from processing go to
  * handle_error, and the request is always shut down - or only closed when
  * a forked child already has it (a Ctrl-C right after the fork). */
@@ -785,13 +881,86 @@ fs__dispatch(fs_server *core, PyObject *server, int plan, PyObject *request,
         return 0;
     int forked = core->handed_off == request;
     core->handed_off = NULL;
-    if (!fs__is_plain_exception())
-        return forked ? fs__close_handed_off(core, request)
-                      : fs__shutdown_keeping_exc(core, server, plan, request);
-    if (fs__handle_error(core, server, request, address) < 0)
+    return fs__process_failed(core, server, plan, request, address, forked);
+}
+
+/* Hand parked connections to the pool: those marked ready by the last wait
+ * (all = 0, in the order they came), or every one (all = 1, for
+ * server_close(): a readable one is queued, the others are shut down
+ * without a handler).  The array is taken over first, so a hook run from
+ * here cannot disturb the walk.  0, or -1 with the first exception that
+ * must leave (the remaining connections are still handled). */
+static int
+fs__unpark(fs_server *core, PyObject *server, int all)
+{
+    fs__parked *list = core->parked;
+    size_t n = core->nparked, cap = core->parked_cap, keep = 0;
+    PyObject *exc = NULL;
+    core->parked = NULL;
+    core->nparked = core->parked_cap = 0;
+    core->parked_gen++;
+    for (size_t i = 0; i < n; i++) {
+        fs__parked *e = &list[i];
+        int ready = e->ready;
+        if (all && !ready) {
+            struct pollfd p = {e->fd, POLLIN, 0};
+            ready = poll(&p, 1, 0) != 0;
+        }
+        if (!ready && !all) {
+            list[keep++] = *e;      /* stays parked */
+            continue;
+        }
+        int rc;
+        if (!ready)
+            rc = fs__shutdown_request(core, server, e->it.plan, e->it.request);
+        else if ((rc = fs__pool_enqueue(core, server, e->it.plan,
+                                        e->it.request, e->it.address)) < 0)
+            rc = fs__process_failed(core, server, e->it.plan, e->it.request,
+                                    e->it.address, 0);
+        if (rc < 0) {
+            if (exc == NULL)
+                exc = fs_err_fetch();
+            else
+                PyErr_Clear();
+        }
+        Py_DECREF(e->it.request);
+        Py_DECREF(e->it.address);
+    }
+    /* The ones still waiting go back, before any parked meanwhile (by a
+     * hook run from here, which no stdlib hook does). */
+    size_t more = core->nparked;
+    if (keep > 0 && more > 0) {
+        fs__parked *grown = PyMem_Realloc(list, (keep + more) * sizeof(*list));
+        if (grown == NULL) {
+            /* Out of memory: the kept connections are dropped (their
+             * sockets close when the last reference goes). */
+            for (size_t i = 0; i < keep; i++) {
+                Py_DECREF(list[i].it.request);
+                Py_DECREF(list[i].it.address);
+            }
+            keep = 0;
+        }
+        else {
+            list = grown;
+            memcpy(list + keep, core->parked, more * sizeof(*list));
+            PyMem_Free(core->parked);
+            core->parked = list;
+            core->nparked = core->parked_cap = keep + more;
+            list = NULL;
+        }
+    }
+    else if (keep > 0) {
+        core->parked = list;
+        core->nparked = keep;
+        core->parked_cap = cap;
+        list = NULL;
+    }
+    PyMem_Free(list);
+    if (exc != NULL) {
+        fs_err_restore(exc);
         return -1;
-    return forked ? fs__close_handed_off(core, request)
-                  : fs__shutdown_request(core, server, plan, request);
+    }
+    return 0;
 }
 
 /* The rest of _handle_request_noblock once a request came: the accept
@@ -828,6 +997,7 @@ fs__handle_noblock(fs_server *core, PyObject *server, int plan)
 #define FS_READY    1   /* the server's fd is readable */
 #define FS_WOKEN    2   /* the wake fd or a watched fd fired */
 #define FS_INVALID  4   /* the server's fd is not open */
+#define FS_PARKED   8   /* a parked connection is readable (marked ready) */
 
 /* Fill p[] with the server's fd (when `watch`), the wake fd and the
  * watched fds (when `wake`); returns the count. */
@@ -876,16 +1046,29 @@ typedef struct {
     socklen_t addrlen;
 } fs__preaccept;
 
-/* poll() the server's fd (when `watch`) and the wake fds (when `wake`) for
- * up to `ms` (-1: no limit) without the GIL.  When `pre` asks for it and
- * the server's fd alone fired, also accept() there.  Returns FS_* bits, 0
- * on timeout or after a signal whose handlers ran, -1 with an exception. */
+/* poll() the server's fd (when `watch`), the wake fds (when `wake`) and
+ * the parked connections (when `parked`) for up to `ms` (-1: no limit)
+ * without the GIL.  When `pre` asks for it and the server's fd alone
+ * fired, also accept() there.  Returns FS_* bits, 0 on timeout or after a
+ * signal whose handlers ran, -1 with an exception. */
 static int
-fs__server_poll(fs_server *core, int fd, int watch, int wake, int ms,
-         fs__preaccept *pre)
+fs__server_poll(fs_server *core, int fd, int watch, int wake, int parked,
+                int ms, fs__preaccept *pre)
 {
-    struct pollfd p[FS_MAX_WATCH + 2];
+    struct pollfd local[FS_MAX_WATCH + 2 + 32], *p = local;
+    size_t np = parked ? core->nparked : 0;
+    unsigned long gen = core->parked_gen;
+    if (np > 32) {
+        p = PyMem_Malloc((FS_MAX_WATCH + 2 + np) * sizeof(*p));
+        if (p == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+    }
     int n = fs__poll_set(core, p, fd, watch, wake), r, err, res = 0;
+    int first_parked = n;
+    for (size_t i = 0; i < np; i++)
+        p[n++] = (struct pollfd){core->parked[i].fd, POLLIN, 0};
     Py_BEGIN_ALLOW_THREADS
     r = poll(p, (nfds_t)n, ms);
     err = errno;
@@ -901,6 +1084,8 @@ fs__server_poll(fs_server *core, int fd, int watch, int wake, int ms,
     }
     Py_END_ALLOW_THREADS
     if (r < 0) {
+        if (p != local)
+            PyMem_Free(p);
         if (err == EINTR)
             return PyErr_CheckSignals() < 0 ? -1 : 0;
         fs_err_errno(err);
@@ -914,8 +1099,20 @@ fs__server_poll(fs_server *core, int fd, int watch, int wake, int ms,
         res |= FS_WOKEN;
         fs__drain(core);
     }
-    if (wake && fs__fired_watches(core, p, watch + 1, n))
+    if (wake && fs__fired_watches(core, p, watch + 1, first_parked))
         res |= FS_WOKEN;
+    /* Parked connections are only appended by this thread, so index i is
+     * still entry i unless server_close() took some away meanwhile. */
+    if (np > 0 && gen == core->parked_gen) {
+        for (size_t i = 0; i < np; i++) {
+            if (p[first_parked + i].revents) {
+                core->parked[i].ready = 1;
+                res |= FS_PARKED;
+            }
+        }
+    }
+    if (p != local)
+        PyMem_Free(p);
     return res;
 }
 
@@ -979,9 +1176,11 @@ fs__turn_wait(fs_server *core, int fd, int plan, int ms, fs__preaccept *pre)
         else
             core->backoff_until = 0;
     }
+    /* While the queue is full the parked connections wait too. */
+    int parked = core->nparked > 0;
     if ((plan & FS_PLAN_PROC_POOL) && fs__pool_full(&core->pool))
-        watch = 0;
-    return fs__server_poll(core, fd, watch, 1, ms, pre);
+        watch = parked = 0;
+    return fs__server_poll(core, fd, watch, 1, parked, ms, pre);
 }
 
 /* The server's socket, when serve_forever may accept for it during the
@@ -1043,6 +1242,10 @@ fs__turn(fs_server *core, PyObject *server, int plan, int r, fs_sock *ls,
 {
     if (r & FS_INVALID)
         fs__backoff(core);
+    /* Connections that became readable first: they came before the one
+     * accepted now. */
+    if ((r & FS_PARKED) && fs__unpark(core, server, 0) < 0)
+        return -1;
     if (ls != NULL) {
         /* An accept was tried during the wait (ls is NULL otherwise). */
         if (fs__handle_preaccepted(core, server, plan, ls, pre) < 0)
@@ -1111,6 +1314,9 @@ fs__core_serve_forever(PyObject *self, PyObject *const *args,
         return NULL;
     }
     core->serving++;
+    /* This thread polls the parked connections (see fs__should_park). */
+    unsigned long outer_loop = core->loop_thread;
+    core->loop_thread = PyThread_get_thread_ident();
     while (r == 0 && !core->shutdown_flag) {
         /* -2: no accept was tried during this wait. */
         fs__preaccept pre = {.fd = -1, .conn = -2};
@@ -1132,6 +1338,7 @@ fs__core_serve_forever(PyObject *self, PyObject *const *args,
         Py_XDECREF(ls);
     }
     core->serving--;
+    core->loop_thread = outer_loop;
     core->shutdown_flag = 0;
     if (r < 0)
         return NULL;
@@ -1156,7 +1363,7 @@ fs__core_handle_request(PyObject *self, PyObject *const *args,
         return NULL;
     int64_t deadline = ms < 0 ? 0 : fs_monotonic_ns() + (int64_t)ms * 1000000;
     for (;;) {
-        int r = fs__server_poll(core, fd, 1, 0,
+        int r = fs__server_poll(core, fd, 1, 0, 0,
                          ms < 0 ? -1 : fs__ms_until(deadline, -1), NULL);
         if (r < 0)
             return NULL;
@@ -1246,13 +1453,20 @@ fs__core_pool_worker(PyObject *self, PyObject *server)
     Py_RETURN_NONE;
 }
 
-/* pool_config(max_threads): the pool's bound on threads and on the queue. */
+/* pool_config(max_threads, wait_for_request): the pool's bound on threads
+ * and on the queue, and whether stream connections wait in the core for
+ * their first bytes. */
 static PyObject *
-fs__core_pool_config(PyObject *self, PyObject *arg)
+fs__core_pool_config(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     fs_server *core = (fs_server *)self;
-    long n = PyLong_AsLong(arg);
+    if (fs_check_nargs("pool_config", nargs, 2, 2) < 0)
+        return NULL;
+    long n = PyLong_AsLong(args[0]);
     if (n == -1 && PyErr_Occurred())
+        return NULL;
+    int wait = PyObject_IsTrue(args[1]);
+    if (wait < 0)
         return NULL;
     if (n < 1 || n > INT_MAX) {
         PyErr_SetString(PyExc_ValueError, "max_threads must be at least 1");
@@ -1261,6 +1475,19 @@ fs__core_pool_config(PyObject *self, PyObject *arg)
     pthread_mutex_lock(&core->pool.mu);
     core->pool.max_threads = (int)n;
     pthread_mutex_unlock(&core->pool.mu);
+    core->pool.wait_readable = wait;    /* read with the GIL held */
+    Py_RETURN_NONE;
+}
+
+/* pool_unpark(server): for server_close(), before pool_stop(): each
+ * connection still waiting for its first bytes is queued for a worker if
+ * they came, else shut down (shutdown_request) without a handler - the
+ * server is closing, and nothing was asked of it on that connection. */
+static PyObject *
+fs__core_pool_unpark(PyObject *self, PyObject *server)
+{
+    if (fs__unpark((fs_server *)self, server, 1) < 0)
+        return NULL;
     Py_RETURN_NONE;
 }
 
@@ -1434,7 +1661,10 @@ static PyMethodDef fs__core_methods[] = {
     {"pool_submit", FS_FASTCALL(fs__core_pool_submit),
      METH_FASTCALL, "pool_submit(server, request, address, plan)"},
     {"pool_worker", fs__core_pool_worker, METH_O, "pool_worker(server)"},
-    {"pool_config", fs__core_pool_config, METH_O, "pool_config(max_threads)"},
+    {"pool_config", FS_FASTCALL(fs__core_pool_config),
+     METH_FASTCALL, "pool_config(max_threads, wait_for_request)"},
+    {"pool_unpark", fs__core_pool_unpark, METH_O,
+     "pool_unpark(server): queue or shut down the parked connections"},
     {"pool_stop", fs__core_pool_stop, METH_NOARGS, "pool_stop()"},
     {"pool_stats", fs__core_pool_stats, METH_NOARGS,
      "pool_stats() -> (workers, idle, queued)"},
@@ -1479,6 +1709,7 @@ fs__core_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
         return NULL;
     core->wake_fd = -1;
     core->pool.max_threads = 1;
+    core->pool.wait_readable = 1;
     pthread_mutex_init(&core->pool.mu, NULL);
     pthread_cond_init(&core->pool.cv, NULL);
     core->thread_cls = Py_NewRef(thread_cls);
@@ -1513,6 +1744,13 @@ fs__core_dealloc(PyObject *self)
         Py_DECREF(it.address);
     }
     PyMem_RawFree(p->q);
+    /* Parked connections never reached a handler; their sockets close
+     * as the last references go. */
+    for (size_t i = 0; i < core->nparked; i++) {
+        Py_DECREF(core->parked[i].it.request);
+        Py_DECREF(core->parked[i].it.address);
+    }
+    PyMem_Free(core->parked);
     pthread_mutex_destroy(&p->mu);
     pthread_cond_destroy(&p->cv);
     if (core->wake_fd >= 0)

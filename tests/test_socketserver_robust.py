@@ -144,6 +144,148 @@ def test_thread_pool_queue_is_bounded():
     assert len(idents) <= 3
 
 
+# ---------------------------------------------------------------------------
+# Idle connections: a bounded pool must not be starved by clients that
+# connected and sent nothing
+# ---------------------------------------------------------------------------
+
+def idle_then_good(ssmod, cls, idle_count, extra=None):
+    """Open idle_count connections that send nothing, wait until the server
+    has accepted them, then one client sends a line: what it gets back (its
+    socket timeout of TIMEOUT seconds must not fire), and then what each
+    idle client gets once it sends its own line."""
+    accepted = []
+
+    class Echo(ssmod.StreamRequestHandler):
+        def handle(self):
+            line = self.rfile.readline()
+            self.wfile.write(b"reply:" + line)
+
+    class S(cls):
+        request_queue_size = 128
+        allow_reuse_address = True
+
+        def verify_request(self, request, client_address):
+            accepted.append(client_address)
+            return True
+
+    for key, value in (extra or {}).items():
+        setattr(S, key, value)
+    idle = []
+    with S(("127.0.0.1", 0), Echo) as server:
+        with serving(server):
+            try:
+                for _ in range(idle_count):
+                    idle.append(stdsocket.create_connection(
+                        server.server_address, timeout=TIMEOUT))
+                # Every idle connection is in the server's hands before
+                # the good client comes.
+                assert wait_for(lambda: len(accepted) >= idle_count)
+                with stdsocket.create_connection(server.server_address,
+                                                 timeout=TIMEOUT) as good:
+                    good.sendall(b"good\n")
+                    first = good.makefile("rb").readline()
+                late = []
+                for i, c in enumerate(idle):
+                    c.sendall(b"idle %d\n" % i)
+                for c in idle:
+                    late.append(c.makefile("rb").readline())
+            finally:
+                for c in idle:
+                    c.close()
+    return first, late
+
+
+@pytest.mark.parametrize("which, kind, extra", [
+    ("stdlib", "ThreadingTCPServer", None),
+    ("fastsock", "ThreadingTCPServer", None),
+    ("fastsock", "ThreadPoolTCPServer", None),
+    ("fastsock", "ThreadingTCPServer", {"max_threads": 2}),
+])
+def test_idle_connections_do_not_starve_the_pool(which, kind, extra):
+    """More idle connections than the pool has workers (ThreadPoolTCPServer's
+    default of 32, or 2), then a client that sends a line: it is answered,
+    as by the stdlib's thread per connection; so is every idle client once
+    it speaks."""
+    ssmod = IMPLS[which][0]
+    bound = (extra or {}).get("max_threads") or \
+        getattr(getattr(ssmod, kind), "max_threads", None) or 32
+    idle_count = bound + 8
+    first, late = idle_then_good(ssmod, getattr(ssmod, kind), idle_count,
+                                 extra)
+    assert first == b"reply:good\n"
+    assert late == [b"reply:idle %d\n" % i for i in range(idle_count)]
+
+
+def test_server_close_with_idle_connections_in_the_pool():
+    """server_close() while connections that sent nothing wait for their
+    first bytes: it returns, each such client sees the connection end
+    without a reply (its handler never ran), and no descriptor is left."""
+    handled = []
+
+    class Echo(fastss.StreamRequestHandler):
+        def handle(self):
+            handled.append(self.rfile.readline())
+
+    accepted = []
+
+    class S(fastss.ThreadPoolTCPServer):
+        max_threads = 2
+        request_queue_size = 64
+
+        def verify_request(self, request, client_address):
+            accepted.append(client_address)
+            return True
+
+    before = set(os.listdir("/proc/self/fd"))
+    server = S(("127.0.0.1", 0), Echo)
+    idle = []
+    try:
+        t = threading.Thread(target=server.serve_forever,
+                             kwargs={"poll_interval": 0.05}, daemon=True)
+        t.start()
+        for _ in range(6):
+            idle.append(stdsocket.create_connection(server.server_address,
+                                                    timeout=TIMEOUT))
+        assert wait_for(lambda: len(accepted) == 6)
+        server.shutdown()
+        t.join(TIMEOUT)
+        assert not t.is_alive()
+        closer = threading.Thread(target=server.server_close)
+        closer.start()
+        closer.join(TIMEOUT)
+        assert not closer.is_alive(), "server_close() hung on idle clients"
+        client_fds = {str(c.fileno()) for c in idle}
+        assert set(os.listdir("/proc/self/fd")) - before == client_fds
+        assert [recv_all(c) for c in idle] == [b""] * 6
+        assert handled == []
+    finally:
+        for c in idle:
+            c.close()
+
+
+def test_pool_server_speaking_first_with_wait_for_request_off():
+    """A protocol where the server speaks first (a greeting) needs a worker
+    before the client sends anything: wait_for_request = False gives it."""
+    class Greet(fastss.StreamRequestHandler):
+        def handle(self):
+            self.wfile.write(b"hello\n")
+            self.wfile.write(b"reply:" + self.rfile.readline())
+
+    class S(fastss.ThreadPoolTCPServer):
+        max_threads = 2
+        wait_for_request = False
+
+    with S(("127.0.0.1", 0), Greet) as server:
+        with serving(server):
+            with stdsocket.create_connection(server.server_address,
+                                             timeout=TIMEOUT) as c:
+                f = c.makefile("rb")
+                assert f.readline() == b"hello\n"
+                c.sendall(b"x\n")
+                assert f.readline() == b"reply:x\n"
+
+
 def test_block_on_close_joins_request_threads(impl):
     ssmod, _ = impl
     finished = []

@@ -487,11 +487,16 @@ class ThreadingMixIn:
     requests then wait in a queue; further connections wait in the
     kernel's backlog).  The pool's threads are daemon threads;
     server_close() stops them and, with block_on_close, joins them.
+    With the pool, a stream connection goes to a worker only once the
+    client has sent something (or closed it), so clients that connect and
+    stay silent cannot take every worker; set ``wait_for_request = False``
+    for protocols where the server speaks first.
     """
 
     daemon_threads = False
     block_on_close = True
     max_threads = None  # type: int | None
+    wait_for_request = True
     _threads = _NoThreads()
 
     def process_request_thread(self, request, client_address):
@@ -520,7 +525,8 @@ class ThreadingMixIn:
         t.start()
 
     def _fs_pool_setup(self):
-        self._fs_get_core().pool_config(self.max_threads)
+        self._fs_get_core().pool_config(self.max_threads,
+                                        bool(self.wait_for_request))
         if "_fs_workers" not in self.__dict__:
             self._fs_workers = []
 
@@ -538,9 +544,12 @@ class ThreadingMixIn:
         super().server_close()
         workers = self.__dict__.get("_fs_workers")
         if workers is not None:
+            # Connections still waiting for their first bytes: served if
+            # those came, else shut down without a handler.
+            self._fs_get_core().pool_unpark(self)
             self._fs_get_core().pool_stop()
             if self.block_on_close:
-                for t in workers:
+                for t in self._fs_workers:  # unpark may have added one
                     t.join()
         self._threads.join()
         self._fs_release()     # now that the pool's workers are gone
