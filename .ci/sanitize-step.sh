@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CI's hardening step (called by .ci/run after the normal test run):
-#   1. the whole test suite against an ASan + UBSan build of _fastsock
-#      (tools/sanitize.sh; any sanitizer report fails the step);
+#   1. the whole test suite against an ASan + UBSan debug build of _fastsock
+#      (tools/sanitize.sh: FASTSOCK_DEBUG=1, so every assert() is live; any
+#      sanitizer report or failed assertion fails the step);
 #   2. the leak checks on a normal build: tests/test_leaks.py (RSS and C heap
 #      included, which ASan's allocator hides) and whole test modules run
 #      repeatedly in one process (tools/leakcheck.py).

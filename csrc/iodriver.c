@@ -169,6 +169,9 @@ fs__call(fs_sock *s, int how, fs_io_fn fn, void *ctx,
     fs_deadline local = 0;
     int writing = how & FS_IO_WRITE;
     int held = 1;
+    /* The driver reads the socket and may raise: its caller holds the
+     * GIL, and the driver alone lets go of it, around the wait. */
+    assert(PyGILState_Check());
     if (deadline == NULL)
         deadline = &local;
 
@@ -227,7 +230,7 @@ fs_sock_call(fs_sock *s, int how, fs_io_fn fn, void *ctx,
 }
 
 /* ------------------------------------------------------------------ */
-/* Syscall wrappers: one attempt each, and the raw helpers over them   */
+/* Syscall wrappers: one attempt each, and the raw helpers over them    */
 /* ------------------------------------------------------------------ */
 
 typedef struct {

@@ -185,13 +185,13 @@ fs__raw_send_all(fs_sockfile *f, const char *buf, Py_ssize_t len,
 /* The read buffer                                                      */
 /* ------------------------------------------------------------------ */
 
-
 /* Make room for one recv of `need` bytes after rend: reuse the buffer
  * from the start when it is empty, slide unconsumed data to the front, or
  * grow (a long line being assembled).  Runs under the read lock. */
 static int
 fs__make_room(fs_sockfile *f, Py_ssize_t need)
 {
+    FS_ASSERT_BUFFERS(f);
     if (f->rpos == f->rend)
         f->rpos = f->rend = 0;
     if (f->rcap - f->rend >= need)
@@ -227,9 +227,11 @@ fs_file_fill_n(fs_sockfile *f, Py_ssize_t size)
 {
     if (fs__make_room(f, size) < 0)
         return -1;
+    assert(f->rcap - f->rend >= size);
     Py_ssize_t n = fs__raw_recv(f, f->rbuf + f->rend, size);
     if (n > 0)
         f->rend += n;
+    FS_ASSERT_BUFFERS(f);
     return n;
 }
 
@@ -258,6 +260,7 @@ fs__maybe_shrink(fs_sockfile *f)
 static inline PyObject *
 fs__take(fs_sockfile *f, Py_ssize_t n)
 {
+    assert(0 <= n && n <= FS_AVAIL(f));
     if (n == 0)
         return PyBytes_FromStringAndSize(NULL, 0);
     PyObject *res = PyBytes_FromStringAndSize(f->rbuf + f->rpos, n);
@@ -322,6 +325,7 @@ fs_file_enter_read(fs_sockfile *f, const char *closed_msg)
 void
 fs_file_leave_read(fs_sockfile *f)
 {
+    FS_ASSERT_BUFFERS(f);
     fs__maybe_shrink(f);
     fs__leave(&f->rlock);
 }
@@ -952,6 +956,7 @@ fs__flush_locked(fs_sockfile *f)
     if (done > 0 && done < f->wlen)
         memmove(f->wbuf, f->wbuf + done, (size_t)(f->wlen - done));
     f->wlen -= done;
+    FS_ASSERT_BUFFERS(f);
     return r;
 }
 
@@ -982,6 +987,7 @@ fs__write_locked(fs_sockfile *f, const char *data, Py_ssize_t len)
     }
     memcpy(f->wbuf + f->wlen, data, (size_t)len);
     f->wlen += len;
+    FS_ASSERT_BUFFERS(f);
     return 0;
 }
 
@@ -992,6 +998,7 @@ fs__write_impl(fs_sockfile *f, const char *data, Py_ssize_t len)
         len <= f->bufsize - f->wlen && FS__BUFFERS(f, len)) {
         memcpy(f->wbuf + f->wlen, data, (size_t)len);
         f->wlen += len;
+        FS_ASSERT_BUFFERS(f);
         return 0;
     }
     if (fs__enter(f, &f->wlock) < 0)

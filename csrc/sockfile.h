@@ -44,6 +44,15 @@ typedef struct {
 /* Bytes buffered and not yet consumed. */
 #define FS_AVAIL(f)  ((f)->rend - (f)->rpos)
 
+/* The buffers' invariants, asserted wherever a position moves (live in
+ * FASTSOCK_DEBUG=1 and sanitizer builds): unread data is rbuf[rpos:rend]
+ * within the rcap bytes allocated; pending output is wbuf[0:wlen] within
+ * the bufsize bytes allocated. */
+#define FS_ASSERT_BUFFERS(f)                                              \
+    assert(0 <= (f)->rpos && (f)->rpos <= (f)->rend &&                    \
+           (f)->rend <= (f)->rcap && 0 <= (f)->wlen &&                    \
+           (f)->wlen <= (f)->bufsize)
+
 /* Result of a raw read that found no data on a non-blocking socket, where
  * SocketIO.readinto returns None. */
 #define FS_NO_DATA  (-2)

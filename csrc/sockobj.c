@@ -303,12 +303,18 @@ fs__real_close(fs_sock *s)
 void
 fs_sock_incref_io(fs_sock *s)
 {
+    /* io_refs changes under the GIL only.  Python code may lower it too
+     * (_decref_socketios, the stdlib's SocketIO protocol) and may write it
+     * as _io_refs, so zero is a floor below, not an invariant to assert. */
+    assert(PyGILState_Check());
+    assert(s->io_refs < INT_MAX);
     s->io_refs++;
 }
 
 int
 fs_sock_decref_io(fs_sock *s)
 {
+    assert(PyGILState_Check());
     if (s->io_refs > 0)
         s->io_refs--;
     if (s->closed && s->io_refs <= 0 && fs__real_close(s) < 0) {
@@ -831,12 +837,16 @@ fs__recv_bytes(fs_sock *s, Py_ssize_t n, int flags, fs_addr *addr,
         if (s->scratch == NULL &&
             (s->scratch = PyMem_Malloc(FS_RECV_SCRATCH_MAX)) == NULL)
             return PyErr_NoMemory();
+        /* Set and cleared under the GIL: no other call can be using the
+         * buffer now, and none can take it until this one ends. */
+        assert(!s->scratch_busy && s->scratch != NULL);
         s->scratch_busy = 1;
         PyObject *res = NULL;
         Py_ssize_t got = fs__recv_some(s, s->scratch, n, flags, addr,
                                        addrlen);
         if (got >= 0)
             res = fs__bytes_received(s->scratch, got, n);
+        assert(s->scratch_busy);
         s->scratch_busy = 0;
         if (s->fd < 0) {
             /* Closed meanwhile: the buffer is ours to free. */

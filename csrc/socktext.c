@@ -190,7 +190,9 @@ fs__text_check(fs_socktext *t, int final)
 static inline void
 fs__text_consume(fs_socktext *t, Py_ssize_t len, int ending)
 {
+    assert(0 < len && len <= FS_AVAIL(t->bin));
     t->bin->rpos += len;
+    FS_ASSERT_BUFFERS(t->bin);
     t->seen |= ending;
     t->checked = t->checked > len ? t->checked - len : 0;
     if (t->bad_at >= 0)

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Build _fastsock with AddressSanitizer + UndefinedBehaviorSanitizer and run
-# the test suite against it, with the interpreter preloading the ASan runtime.
+# Build _fastsock with AddressSanitizer + UndefinedBehaviorSanitizer, as the
+# FASTSOCK_DEBUG=1 build (-O0 -g3 -UNDEBUG: every assert() in csrc/ is live),
+# and run the test suite against it, with the interpreter preloading the ASan
+# runtime.  A failed assertion aborts the interpreter and fails the run.
 #
 #   tools/sanitize.sh                      # the whole suite
 #   tools/sanitize.sh tests/test_x.py -x   # any pytest arguments
@@ -21,8 +23,8 @@ name=${FASTSOCK_SAN_NAME:-san}
 logs=${FASTSOCK_SAN_LOGS:-/tmp/fs-san-logs}
 libdir=/tmp/fs-$name/lib
 
-echo "== sanitizer build of _fastsock (ASan + UBSan) into $libdir"
-if ! FASTSOCK_SANITIZE=1 tools/devbuild "$name" "$py"; then
+echo "== sanitizer build of _fastsock (ASan + UBSan, assertions live) into $libdir"
+if ! FASTSOCK_SANITIZE=1 FASTSOCK_DEBUG=1 tools/devbuild "$name" "$py"; then
     echo "sanitize.sh: the sanitizer build failed" >&2
     exit 2
 fi
@@ -30,6 +32,12 @@ so=$(ls "$libdir"/_fastsock*.so | head -n 1)
 # The build must really be instrumented, or a clean run would prove nothing.
 if ! ldd "$so" | grep libasan >/dev/null; then
     echo "sanitize.sh: $so is not linked with libasan (stale build?)" >&2
+    exit 2
+fi
+# The same for the assertions: a build with NDEBUG has no call to
+# __assert_fail left, and would check none of the invariants.
+if ! nm -u "$so" | grep __assert_fail >/dev/null; then
+    echo "sanitize.sh: $so has no live assert() (built with NDEBUG?)" >&2
     exit 2
 fi
 
