@@ -25,6 +25,22 @@ fs_arg_int(PyObject *o, int *out)
 }
 
 int
+fs_arg_clinic_int(PyObject *o, int *out)
+{
+    int overflow;
+    long v = PyLong_AsLongAndOverflow(o, &overflow);
+    if (v == -1 && PyErr_Occurred())
+        return -1;
+    if (overflow || v > INT_MAX || v < INT_MIN) {
+        PyErr_SetString(PyExc_OverflowError,
+                        "Python int too large to convert to C int");
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
+}
+
+int
 fs_arg_ssize(PyObject *o, Py_ssize_t *out)
 {
     if (PyLong_CheckExact(o)) {

@@ -311,6 +311,10 @@ int fs_sock_connect_wait(fs_sock *s, int *err);
 
 /* A C int as the "i" format reads one. */
 int fs_arg_int(PyObject *o, int *out);
+/* A C int as the stdlib's argument-clinic "int" converter reads one
+ * (socket.shutdown, set_inheritable): its own overflow message, and
+ * whatever PyLong_AsLong accepts on this Python version. */
+int fs_arg_clinic_int(PyObject *o, int *out);
 /* A Py_ssize_t as the "n" format reads one. */
 int fs_arg_ssize(PyObject *o, Py_ssize_t *out);
 /* TypeError "name() takes at least/at most/exactly N arguments (M given)". */

@@ -49,25 +49,6 @@ fs_is_socket(fs_state *st, PyObject *o)
 #define FS__FLOAT_NOT_INT "'float' object cannot be interpreted as an integer"
 #endif
 
-/* A C int the way the stdlib's argument-clinic "int" converter reads one
- * (shutdown, set_inheritable): its own overflow message, and whatever
- * PyLong_AsLong accepts on this Python version. */
-static int
-fs__arg_cint(PyObject *o, int *out)
-{
-    int overflow;
-    long v = PyLong_AsLongAndOverflow(o, &overflow);
-    if (v == -1 && PyErr_Occurred())
-        return -1;
-    if (overflow || v > INT_MAX || v < INT_MIN) {
-        PyErr_SetString(PyExc_OverflowError,
-                        "Python int too large to convert to C int");
-        return -1;
-    }
-    *out = (int)v;
-    return 0;
-}
-
 /* ------------------------------------------------------------------ */
 /* Blocking mode of the fd                                              */
 /* ------------------------------------------------------------------ */
@@ -488,7 +469,7 @@ fs__sock_set_inheritable(PyObject *self, PyObject *arg)
         return NULL;
     }
 #endif
-    if (fs__arg_cint(arg, &inheritable) < 0)
+    if (fs_arg_clinic_int(arg, &inheritable) < 0)
         return NULL;
     int flags = fcntl(fd, F_GETFD);
     if (flags < 0)
@@ -776,7 +757,7 @@ static PyObject *
 fs__sock_shutdown(PyObject *self, PyObject *arg)
 {
     int how, res;
-    if (fs__arg_cint(arg, &how) < 0)
+    if (fs_arg_clinic_int(arg, &how) < 0)
         return NULL;
     Py_BEGIN_ALLOW_THREADS
     res = shutdown(((fs_sock *)self)->fd, how);
