@@ -134,6 +134,7 @@ typedef struct {
     int64_t default_timeout_ns;     /* setdefaulttimeout(); -1 means None */
     PyObject *timeout_error;        /* socket.timeout: TimeoutError on 3.10+,
                                      * the stdlib's own class on 3.9 */
+    PyObject *str_mode_key;         /* "_fs_str_mode", interned (sockobj.c) */
 } fs_state;
 
 /* The module definition, so heap types can find their module again. */
@@ -194,6 +195,10 @@ typedef struct {
     int scratch_busy;       /* set under the GIL while a call uses scratch */
     int io_refs;            /* open socket files (makefile) using this fd */
     char closed;            /* close() was called; fd goes with the last file */
+    /* Python 2 mode (fastsock._py2): the data methods take and return str
+     * standing for bytes, ASCII as itself and bytes 0x80-0xFF as
+     * U+DC80-U+DCFF.  Set from the class (its _fs_str_mode attribute). */
+    char str_mode;
     /* The driver's attempts under the GIL on a blocking socket, per
      * direction (0 read, 1 write): calls left to skip them, and the length
      * of the next skip after a miss (see fs__held_wanted in iodriver.c). */

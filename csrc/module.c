@@ -291,6 +291,9 @@ fs__init_exceptions(PyObject *m, fs_state *st)
     if (st->herror == NULL || st->gaierror == NULL ||
         st->timeout_error == NULL)
         return -1;
+    st->str_mode_key = PyUnicode_InternFromString("_fs_str_mode");
+    if (st->str_mode_key == NULL)
+        return -1;
     if (fs__add_ref(m, "error", PyExc_OSError) < 0)
         return -1;
     if (fs__add_ref(m, "timeout", st->timeout_error) < 0)
@@ -355,6 +358,7 @@ fs__traverse(PyObject *m, visitproc visit, void *arg)
     Py_VISIT(st->herror);
     Py_VISIT(st->gaierror);
     Py_VISIT(st->timeout_error);
+    Py_VISIT(st->str_mode_key);
     return 0;
 }
 
@@ -369,6 +373,7 @@ fs__clear(PyObject *m)
     Py_CLEAR(st->herror);
     Py_CLEAR(st->gaierror);
     Py_CLEAR(st->timeout_error);
+    Py_CLEAR(st->str_mode_key);
     return 0;
 }
 

@@ -111,6 +111,30 @@ fs__state_of_type(PyTypeObject *type)
     return NULL;
 }
 
+/* Does `type` (or a class it derives from) set _fs_str_mode to a true
+ * value?  Looked up in the class dicts along the MRO, so that classes
+ * without it cost a few dict misses, not an AttributeError.  Returns 1, 0,
+ * or -1 with an exception set. */
+static int
+fs__type_str_mode(fs_state *st, PyTypeObject *type)
+{
+    PyObject *mro = type->tp_mro;
+    if (type == st->socket_type || mro == NULL)
+        return 0;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(mro); i++) {
+        PyTypeObject *base = (PyTypeObject *)PyTuple_GET_ITEM(mro, i);
+        /* Static built-in types (object) have no tp_dict on 3.12+. */
+        if (base == st->socket_type || base->tp_dict == NULL)
+            continue;
+        PyObject *v = PyDict_GetItemWithError(base->tp_dict, st->str_mode_key);
+        if (v != NULL)
+            return PyObject_IsTrue(v);
+        if (PyErr_Occurred())
+            return -1;
+    }
+    return 0;
+}
+
 static PyObject *
 fs__sock_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
@@ -124,10 +148,12 @@ fs__sock_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     s->type = SOCK_STREAM;
     s->timeout_ns = FS_BLOCKING;
     s->st = fs__state_of_type(type);
-    if (s->st == NULL) {
+    int str_mode = s->st == NULL ? -1 : fs__type_str_mode(s->st, type);
+    if (str_mode < 0) {
         Py_DECREF(s);
         return NULL;
     }
+    s->str_mode = (char)str_mode;
     return (PyObject *)s;
 }
 
@@ -805,6 +831,21 @@ fs__recv_some(fs_sock *s, char *buf, Py_ssize_t n, int flags, fs_addr *addr,
     return fs_sock_recvfrom_raw(s, buf, n, flags, addr, addrlen);
 }
 
+/* What recv()/recvfrom() hand out for the bytes `buf` (stolen; NULL
+ * passes through): the bytes, or in str mode the str standing for them,
+ * decoded straight from the bytes' buffer. */
+static PyObject *
+fs__received(fs_sock *s, PyObject *buf)
+{
+    if (buf == NULL || !s->str_mode)
+        return buf;
+    PyObject *text = PyUnicode_DecodeASCII(PyBytes_AS_STRING(buf),
+                                           PyBytes_GET_SIZE(buf),
+                                           "surrogateescape");
+    Py_DECREF(buf);
+    return text;
+}
+
 static PyObject *
 fs__recv_bytes(fs_sock *s, Py_ssize_t n, int flags, fs_addr *addr,
                socklen_t *addrlen)
@@ -936,8 +977,10 @@ fs__sock_recv(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
     /* Asking for nothing gets nothing without a syscall, even on a closed
      * socket, exactly as the stdlib's recv(0). */
     if (n == 0)
-        return PyBytes_FromStringAndSize(NULL, 0);
-    return fs__recv_bytes((fs_sock *)self, n, flags, NULL, NULL);
+        return fs__received((fs_sock *)self,
+                            PyBytes_FromStringAndSize(NULL, 0));
+    return fs__received((fs_sock *)self,
+                        fs__recv_bytes((fs_sock *)self, n, flags, NULL, NULL));
 }
 
 /* The common call recv_into(buf[, nbytes[, flags]]) with plain ints and a
@@ -1067,7 +1110,7 @@ fs__sock_recvfrom(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
 
     if (fs__parse_recv("recvfrom", args, nargs, kwnames, &n, &flags) < 0)
         return NULL;
-    PyObject *buf = fs__recv_bytes(s, n, flags, &a, &len);
+    PyObject *buf = fs__received(s, fs__recv_bytes(s, n, flags, &a, &len));
     if (buf == NULL)
         return NULL;
     PyObject *addr = fs_sock_peer_address(s, &a, len);
@@ -1111,26 +1154,51 @@ fs__sock_recvfrom_into(PyObject *self, PyObject *const *args,
 /* Methods: sending                                                     */
 /* ------------------------------------------------------------------ */
 
+/* In str mode a str argument stands for bytes (see fs_sock.str_mode): an
+ * ASCII str lends its own buffer, anything else is encoded once; text
+ * beyond that mapping raises UnicodeEncodeError from the ASCII codec, as
+ * Python 2's implicit encoding of unicode did. */
+static int
+fs__str_data(PyObject *o, Py_buffer *view)
+{
+    /* PyUnicode_GetLength also readies a legacy str (3.9-3.11), through
+     * the public API. */
+    Py_ssize_t len = PyUnicode_GetLength(o);
+    if (len < 0)
+        return -1;
+    if (PyUnicode_IS_ASCII(o))
+        return PyBuffer_FillInfo(view, o, PyUnicode_DATA(o), len, 1,
+                                 PyBUF_SIMPLE);
+    PyObject *b = PyUnicode_AsEncodedString(o, "ascii", "surrogateescape");
+    if (b == NULL)
+        return -1;
+    int res = PyObject_GetBuffer(b, view, PyBUF_SIMPLE);
+    Py_DECREF(b);       /* the view holds its own reference */
+    return res;
+}
+
 /* The data argument of send/sendall/sendto, as the "y*" format reads it
  * (the stdlib's parser): bytes take a fast path, anything else goes
  * through PyArg_Parse so the errors are worded as the stdlib words them. */
 static int
-fs__arg_data(PyObject *o, Py_buffer *view)
+fs__arg_data(fs_sock *s, PyObject *o, Py_buffer *view)
 {
     if (PyBytes_CheckExact(o))
         return PyObject_GetBuffer(o, view, PyBUF_SIMPLE);
+    if (s->str_mode && PyUnicode_Check(o))
+        return fs__str_data(o, view);
     return PyArg_Parse(o, "y*", view) ? 0 : -1;
 }
 
 /* Parse (data[, flags]) of send / sendall: data first, as the stdlib's
  * "y*|i" format does, so a bad pair reports the data's error. */
 static int
-fs__parse_send(const char *name, PyObject *const *args, Py_ssize_t nargs,
-               Py_buffer *view, int *flags)
+fs__parse_send(fs_sock *s, const char *name, PyObject *const *args,
+               Py_ssize_t nargs, Py_buffer *view, int *flags)
 {
     *flags = 0;
     if (fs_check_nargs(name, nargs, 1, 2) < 0 ||
-        fs__arg_data(args[0], view) < 0)
+        fs__arg_data(s, args[0], view) < 0)
         return -1;
     if (nargs == 2 && fs_arg_int(args[1], flags) < 0) {
         PyBuffer_Release(view);
@@ -1148,7 +1216,7 @@ fs__sock_send(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
 
     if (fs_reject_kwargs("send", kwnames) < 0)
         return NULL;
-    if (fs__parse_send("send", args, nargs, &view, &flags) < 0)
+    if (fs__parse_send((fs_sock *)self, "send", args, nargs, &view, &flags) < 0)
         return NULL;
     Py_ssize_t sent = fs_sock_send_raw((fs_sock *)self, view.buf, view.len,
                                        flags);
@@ -1167,7 +1235,8 @@ fs__sock_sendall(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
 
     if (fs_reject_kwargs("sendall", kwnames) < 0)
         return NULL;
-    if (fs__parse_send("sendall", args, nargs, &view, &flags) < 0)
+    if (fs__parse_send((fs_sock *)self, "sendall", args, nargs, &view,
+                       &flags) < 0)
         return NULL;
     int r = fs_sock_sendall_raw((fs_sock *)self, view.buf, view.len, flags);
     PyBuffer_Release(&view);
@@ -1195,7 +1264,7 @@ fs__sock_sendto(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
         return NULL;
     }
     /* In the stdlib's order: data, then flags, then the address. */
-    if (fs__arg_data(args[0], &view) < 0)
+    if (fs__arg_data(s, args[0], &view) < 0)
         return NULL;
     if (nargs == 3 && fs_arg_int(args[1], &flags) < 0) {
         PyBuffer_Release(&view);

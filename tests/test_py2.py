@@ -96,7 +96,9 @@ B = _py2.to_str      # the Python 2 mode str of some bytes
 
 
 def _raw_recv(sock, n=1024):
-    return fastsock.socket.recv(sock, n)
+    """The bytes themselves (recv_into is not converted)."""
+    buf = bytearray(n)
+    return bytes(buf[:sock.recv_into(buf)])
 
 
 def test_send_and_recv_carry_bytes_one_to_one(pair):
@@ -145,7 +147,9 @@ def test_sendto_recvfrom():
         data, addr = s.recvfrom(100)
         assert (data, addr) == (B(b"x\xe4"), c.getsockname())
         assert s.sendto("[%s]" % data, 0, addr) == 4       # with flags
-        assert fastsock.socket.recvfrom(c, 100) == (b"[x\xe4]", s.getsockname())
+        buf = bytearray(100)
+        n, addr = c.recvfrom_into(buf)
+        assert (bytes(buf[:n]), addr) == (b"[x\xe4]", s.getsockname())
     finally:
         s.close()
         c.close()
@@ -184,21 +188,55 @@ def test_makefile_modes_read_and_write_as_python2(pair):
     assert _raw_recv(a) == b"line\n"
 
 
+def _py2_last_line(exc):
+    return _py2.format_exception(type(exc), exc, None, lambda f: False)
+
+
 def test_errors_are_python2s(pair):
     a, b = pair
     b.settimeout(0.01)
     with pytest.raises(M.timeout) as info:
         b.recv(1)
     assert isinstance(info.value, M.error) and str(info.value) == "timed out"
+    assert _py2_last_line(info.value) == "socket.timeout: timed out\n"
     a.close()
+    for call in (lambda: a.recv(1), lambda: a.send("x"), lambda: a.accept()):
+        with pytest.raises(M.error) as info:
+            call()
+        e = info.value
+        assert isinstance(e, IOError) and e.errno == 9
+        assert _py2_last_line(e) == "socket.error: [Errno 9] Bad file descriptor\n"
     with pytest.raises(M.error) as info:
-        a.recv(1)
-    e = info.value
-    assert isinstance(e, OSError) and e.errno == 9
-    assert "%s.%s: %s" % (type(e).__module__, type(e).__name__, e) == \
-        "socket.error: [Errno 9] Bad file descriptor"
-    with pytest.raises(M.error):
-        a.send("x")
+        b.sendall("x" * 1000000)      # the peer is gone
+    assert _py2_last_line(info.value) == "socket.error: [Errno 32] Broken pipe\n"
+    with pytest.raises(IOError) as info:
+        open("/nonexistent/x")
+    assert _py2_last_line(info.value) == (
+        "IOError: [Errno 2] No such file or directory: '/nonexistent/x'\n")
+
+
+def test_str_mode_is_the_classs():
+    """Plain fastsock sockets keep bytes; Python 2 mode's give str, also
+    those accept(), dup() and the helpers make."""
+    a, b = fastsock.socketpair()
+    try:
+        a.send(b"x")
+        assert b.recv(10) == b"x"
+        with pytest.raises(TypeError):
+            a.send("x")
+    finally:
+        a.close()
+        b.close()
+    c, d = M.socketpair()
+    try:
+        assert c.recv(0) == ""
+        e = d.dup()
+        c.send("y")
+        assert e.recv(10) == "y"
+        e.close()
+    finally:
+        c.close()
+        d.close()
 
 
 def test_accept_and_helpers_give_python2_sockets():

@@ -4,12 +4,12 @@ A Python 2 program, translated by fastsock._py2translate, runs with Python
 2's ``str`` semantics where the book's programs depend on them.  A Python 2
 byte string is represented by a native ``str`` holding one character per
 byte (ASCII as itself, bytes 0x80-0xFF as U+DC80-U+DCFF: see ENC), so
-``'[%s] %s' % (ctime(), data)`` formats received bytes as Python 2 did.  That representation is
-used consistently by:
+``'[%s] %s' % (ctime(), data)`` formats received bytes as Python 2 did.
+That representation is used consistently by:
 
-* sockets (``socket`` class below, still fastsock's C socket: a subclass
-  whose data methods map bytes to str on the way in and out); ``send``,
-  ``sendall`` and ``sendto`` also take bytes-like objects unchanged;
+* sockets (the ``socket`` class below: fastsock's C socket in its str mode,
+  where ``send``, ``sendall``, ``sendto`` take such a str, or bytes-like
+  objects, and ``recv``, ``recvfrom`` return one, converted in C);
 * socket files (``makefile``: fastsock's C text file with that mapping and
   no newline translation, reading and writing as Python 2's did);
 * ``sys.stdin``, ``sys.stdout``, ``sys.stderr`` (no newline translation)
@@ -17,21 +17,21 @@ used consistently by:
 * byte-string literals (fix_py2str), and ``open()``, ``ord()`` and
   ``chr()`` of the translated code.
 
-``u'...'`` literals stay text.  Text with characters beyond U+00FF written
-to stdout/stderr is encoded with PYTHONIOENCODING's encoding if set, else
-with the terminal's encoding when the stream is a terminal, and raises
-UnicodeEncodeError (codec 'ascii') otherwise, as Python 2 did; text limited to U+0000-U+00FF is indistinguishable from a byte
-string and goes out as those bytes.
+``u'...'`` literals stay text, distinct from bytes beyond ASCII.  Sent on
+a socket, such text raises UnicodeEncodeError (codec 'ascii'), as Python 2's
+implicit encoding did; written to stdout/stderr it is encoded with
+PYTHONIOENCODING's encoding if set, else with the terminal's when the
+stream is a terminal, and raises that error otherwise, as Python 2 did.
 
 The socket API the translated code sees (``import socket``, ``import
 SocketServer``/``socketserver``) is a Python 2 flavour of fastsock, given
 only to translated modules through their own ``__import__``: the Python 3
 modules the program uses (``http.client``, ``logging``...) keep the normal
-fastsock.  Its errors are Python 2's classes: ``socket.error`` (an OSError
-subclass, printed as ``socket.error: [Errno 9] Bad file descriptor``),
-``socket.timeout``, ``socket.gaierror`` and ``socket.herror`` derive from
-it.  Uncaught exceptions are printed in Python 2's format and end the
-program with status 1, KeyboardInterrupt included.
+fastsock.  ``socket.error`` is OSError, ``socket.timeout``, ``gaierror`` and
+``herror`` fastsock's subclasses of it; constants are plain ints.
+Uncaught exceptions are printed in Python 2's format (``socket.error:
+[Errno 9] Bad file descriptor``) and end the program with status 1,
+KeyboardInterrupt included.
 """
 import builtins
 import codecs
@@ -70,128 +70,35 @@ def to_bytes(text):
 
 # ---------------------------------------------------------------- errors
 
-
-class error(OSError):
-    """Python 2's socket.error (a subclass of IOError there)."""
-
-
-class herror(error):
-    """Python 2's socket.herror."""
-
-
-class gaierror(error):
-    """Python 2's socket.gaierror."""
-
-
-class timeout(error):
-    """Python 2's socket.timeout."""
-
-
-for _cls in (error, herror, gaierror, timeout):
-    _cls.__module__ = "socket"
-del _cls
-
-
-def _convert(exc):
-    """The Python 2 socket exception for fastsock's OSError *exc*."""
-    if isinstance(exc, error):
-        return exc
-    if isinstance(exc, fastsock.timeout):
-        new = timeout(*exc.args)
-    elif isinstance(exc, fastsock.gaierror):
-        new = gaierror(*exc.args)
-    elif isinstance(exc, fastsock.herror):
-        new = herror(*exc.args)
-    else:
-        new = error(*exc.args)
-    new.__traceback__ = exc.__traceback__
-    new.__suppress_context__ = True
-    return new
-
-
-def _converting(func):
-    """Wrap *func* so that its OSErrors become Python 2's socket errors."""
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except OSError as e:
-            exc = _convert(e)
-        raise exc
-    return wrapper
-
-
-def _as_bytes(data):
-    return data.encode(ENC, ERRORS) if type(data) is str else data
+# Python 2's socket errors are fastsock's own, raised by the C methods
+# themselves: socket.error is OSError (Python 2's was a subclass of IOError,
+# which Python 3 merged into OSError), and timeout, herror and gaierror are
+# OSError subclasses as there.  Uncaught, they print under Python 2's names
+# (see _py2_name): socket.error: [Errno 9] Bad file descriptor.
+error = OSError
+timeout = fastsock.timeout
+herror = fastsock.herror
+gaierror = fastsock.gaierror
 
 
 # ---------------------------------------------------------------- sockets
 
 _c = _fastsock.socket
-_c_recv, _c_recvfrom = _c.recv, _c.recvfrom
-_c_send, _c_sendall, _c_sendto = _c.send, _c.sendall, _c.sendto
 _c_family = _c.family.__get__
 _c_type = _c.type.__get__
 
 
 class socket(fastsock.socket):
-    """A fastsock socket with Python 2's str semantics (see module doc)."""
+    """A fastsock socket with Python 2's str semantics (see module doc).
+
+    The data methods are the C type's own: the class attribute
+    _fs_str_mode puts the sockets of this class into the C type's str mode,
+    where send/sendall/sendto take such a str (and bytes-like objects) and
+    recv/recvfrom return one, converted in C straight from and into the
+    socket's buffers."""
 
     __slots__ = ()
-
-    # The data methods are written out: they are the hot path (one Python
-    # call around the C method, plus the bytes<->str copy, a memcpy for
-    # ASCII).  Flags are passed on only when given: the C methods' parsing
-    # is quickest without them.
-
-    def recv(self, bufsize, flags=0):
-        try:
-            if flags:
-                return _c_recv(self, bufsize, flags).decode(ENC, ERRORS)
-            return _c_recv(self, bufsize).decode(ENC, ERRORS)
-        except OSError as e:
-            exc = _convert(e)
-        raise exc
-
-    def recvfrom(self, bufsize, flags=0):
-        try:
-            data, address = (_c_recvfrom(self, bufsize, flags) if flags
-                             else _c_recvfrom(self, bufsize))
-            return data.decode(ENC, ERRORS), address
-        except OSError as e:
-            exc = _convert(e)
-        raise exc
-
-    def send(self, data, flags=0):
-        try:
-            if type(data) is str:
-                data = data.encode(ENC, ERRORS)
-            if flags:
-                return _c_send(self, data, flags)
-            return _c_send(self, data)
-        except OSError as e:
-            exc = _convert(e)
-        raise exc
-
-    def sendall(self, data, flags=0):
-        try:
-            if type(data) is str:
-                data = data.encode(ENC, ERRORS)
-            if flags:
-                return _c_sendall(self, data, flags)
-            return _c_sendall(self, data)
-        except OSError as e:
-            exc = _convert(e)
-        raise exc
-
-    def sendto(self, data, flags_or_addr, addr=None):
-        try:
-            if addr is None:
-                return _c_sendto(self, _as_bytes(data), flags_or_addr)
-            return _c_sendto(self, _as_bytes(data), flags_or_addr, addr)
-        except OSError as e:
-            exc = _convert(e)
-        raise exc
+    _fs_str_mode = True
 
     # Python 2 shows plain numbers here, not enum members.
     @property
@@ -223,46 +130,40 @@ class socket(fastsock.socket):
         return text
 
 
-# Methods that may fail on a socket: they raise Python 2's errors too.
-_METHODS = ("accept", "bind", "close", "connect", "connect_ex", "dup",
-            "getpeername", "getsockname", "getsockopt", "setsockopt",
-            "listen", "recv_into", "recvfrom_into", "setblocking",
-            "settimeout", "shutdown", "detach")
-for _name in _METHODS:
-    setattr(socket, _name, _converting(getattr(fastsock.socket, _name)))
-del _name
-
 # accept() (in C, also in the server core) makes sockets of this class.
 socket._accept_class = socket
 SocketType = socket
 
 
 def _reclass(sock):
-    sock.__class__ = socket
-    return sock
+    """The Python 2 socket for fastsock socket *sock* (its fd moves over:
+    str mode is the class's, fixed when a socket is made)."""
+    timeout = sock.gettimeout()
+    new = socket(_c_family(sock), _c_type(sock), sock.proto, sock.detach())
+    new.settimeout(timeout)
+    return new
 
 
 def _adopt(func):
-    """*func* returns a fastsock socket: return it as a Python 2 one."""
+    """*func* returns fastsock sockets: return Python 2 ones."""
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        try:
-            result = func(*args, **kwargs)
-        except OSError as e:
-            exc = _convert(e)
-        else:
-            if isinstance(result, tuple):
-                return tuple(_reclass(s) for s in result)
-            return _reclass(result)
-        raise exc
+        result = func(*args, **kwargs)
+        if isinstance(result, tuple):
+            return tuple(_reclass(s) for s in result)
+        return _reclass(result)
     return wrapper
+
+
+def _as_bytes(data):
+    return data.encode(ENC, ERRORS) if type(data) is str else data
 
 
 def _bytes_result(func):
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         return to_str(func(*args, **kwargs))
-    return _converting(wrapper)
+    return wrapper
 
 
 def _bytes_argument(func, index):
@@ -272,7 +173,7 @@ def _bytes_argument(func, index):
         if len(args) > index:
             args[index] = _as_bytes(args[index])
         return func(*args, **kwargs)
-    return _converting(wrapper)
+    return wrapper
 
 
 def _build_socket_module():
@@ -284,10 +185,6 @@ def _build_socket_module():
         value = getattr(fastsock, name)
         if isinstance(value, enum.Enum):
             value = int(value)          # Python 2's constants are ints
-        elif (isinstance(value, (types.FunctionType,
-                                 types.BuiltinFunctionType))
-              and not name.startswith("_")):
-            value = _converting(value)
         setattr(mod, name, value)
     mod.__file__ = fastsock.__file__
     mod.__all__ = [n for n in fastsock.__all__ if hasattr(mod, n)]
@@ -516,11 +413,21 @@ _PY2_NAMES = {
     FileNotFoundError: "IOError", PermissionError: "IOError",
     IsADirectoryError: "IOError", NotADirectoryError: "IOError",
     FileExistsError: "OSError", ModuleNotFoundError: "ImportError",
+    TimeoutError: "socket.timeout",
     RecursionError: "RuntimeError",
 }
 
 
-def _py2_name(etype):
+def _py2_name(etype, value=None):
+    if etype.__module__ == "builtins" and issubclass(etype, OSError) and not (
+            issubclass(etype, TimeoutError)):
+        # Python 2's sockets raised socket.error (the C methods raise
+        # OSError and its errno subclasses); a file name marks open()'s or
+        # os's errors, IOError and OSError there.
+        if getattr(value, "filename", None) is None:
+            return "socket.error"
+        return _PY2_NAMES.get(etype, "IOError" if etype is OSError
+                              else etype.__qualname__)
     for cls in etype.__mro__:
         if cls in _PY2_NAMES and cls.__module__ == "builtins":
             if etype.__module__ == "builtins":
@@ -568,11 +475,11 @@ def format_exception(etype, value, tb, is_ours):
             out.append("    %s\n" % line)
     if isinstance(value, SyntaxError):
         lines = traceback.format_exception_only(etype, value)
-        name = _py2_name(etype)
+        name = _py2_name(etype, value)
         lines[-1] = lines[-1].replace(etype.__qualname__, name, 1)
         out.extend(lines)
         return "".join(out)
-    name = _py2_name(etype)
+    name = _py2_name(etype, value)
     try:
         msg = str(value)
     except Exception:
