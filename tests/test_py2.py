@@ -782,6 +782,18 @@ def test_uncaught_errors_print_as_python2(tmp_path):
     assert py2.stderr.endswith(b"__main__.MyError: m 1\n")
 
 
+@needs_py2
+def test_exception_in_a_thread_prints_as_python2(tmp_path):
+    (tmp_path / "th.py").write_text(
+        "import threading\ndef work():\n    raise ValueError('boom %d' % 1)\n"
+        "t = threading.Thread(target=work)\nt.start()\nt.join()\nprint 'after'\n")
+    py2 = run_py2_script("py2", "th.py", cwd=tmp_path)
+    mode = run_py2_script("mode", "th.py", cwd=tmp_path)
+    assert (mode.returncode, mode.stdout) == (py2.returncode, py2.stdout) == (0, b"after\n")
+    assert norm_err(mode.stderr, tmp_path) == norm_err(py2.stderr, tmp_path)
+    assert norm_err(py2.stderr, tmp_path).startswith("Exception in thread Thread-1:\n")
+
+
 def test_python3_modules_keep_the_plain_fastsock(tmp_path):
     (tmp_path / "p.py").write_text(
         "import socket, SocketServer, http.client\n"

@@ -41,6 +41,7 @@ import importlib.machinery
 import importlib.util
 import io
 import os
+import re
 import sys
 import types
 
@@ -506,15 +507,24 @@ def print_exception(etype, value, tb, is_ours=is_our_frame):
 
 
 def _thread_hook(args):
+    """Python 2's report of an exception that ends a thread: the thread's
+    name (without the " (target)" Python 3.10+ adds), the traceback, and
+    an empty line."""
     if args.exc_type is SystemExit:
         return
     import threading
-    name = args.thread.name if args.thread is not None else threading.get_ident()
+    thread = args.thread
+    name = thread.name if thread is not None else str(threading.get_ident())
+    # Only the generated names: run() has dropped the target by now.
+    m = re.match(r"(Thread-\d+) \(.*\)$", name)
+    if m:
+        name = m.group(1)
     try:
         sys.stderr.write("Exception in thread %s:\n" % name)
+        print_exception(args.exc_type, args.exc_value, args.exc_traceback)
+        sys.stderr.write("\n")
     except (OSError, ValueError):
-        return
-    print_exception(args.exc_type, args.exc_value, args.exc_traceback)
+        pass
 
 
 # ---------------------------------------------------------------- setup
