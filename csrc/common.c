@@ -55,13 +55,15 @@ fs_monotonic_ns(void)
 
 /* The stdlib's overflow messages for a timeout, which changed over time:
  * ints say "too large to convert" (the type lost its underscore in 3.13),
- * floats say "out of range for platform time_t" from 3.11 on. */
+ * floats say "out of range for platform time_t" from 3.11.3 on (the fix of
+ * gh-97786 reached 3.11 in a bugfix release: Debian 12's 3.11.2 still
+ * words a float like an int).  Versions after 3.13 get the newest. */
 #if PY_VERSION_HEX >= 0x030D0000
 #define FS__TIME_INT_OVERFLOW "timestamp too large to convert to C PyTime_t"
 #else
 #define FS__TIME_INT_OVERFLOW "timestamp too large to convert to C _PyTime_t"
 #endif
-#if PY_VERSION_HEX >= 0x030B0000
+#if PY_VERSION_HEX >= 0x030B0300
 #define FS__TIME_FLOAT_OVERFLOW "timestamp out of range for platform time_t"
 #else
 #define FS__TIME_FLOAT_OVERFLOW FS__TIME_INT_OVERFLOW

@@ -107,7 +107,32 @@ def test_c_constant_table_has_every_stdlib_constant():
     # Every integer constant comes from the C table (csrc/constants.c, made
     # by tools/gen_constants.py from the names of CPython 3.9-3.13).
     import _fastsock
+    # (Bluetooth's come from the stdlib's _socket: see the test below.)
     gaps = [n for n in UPPER if not hasattr(_fastsock, n)
             and n not in ("_LOCALHOST", "_LOCALHOST_V6", "EBADF", "EAGAIN",
-                          "EWOULDBLOCK")]
+                          "EWOULDBLOCK")
+            and not fastsock._BLUETOOTH_NAME.fullmatch(n)]
     assert gaps == [], "missing from csrc/constants.c: " + " ".join(gaps)
+
+
+def test_bluetooth_constants_follow_the_stdlib():
+    # A CPython built with <bluetooth/bluetooth.h> (Debian's python3) has
+    # the Bluetooth constants in _socket; a fastsock built without that
+    # header takes them from there, so both modules offer the same names.
+    # Checked here on a stand-in _socket, whatever this interpreter has.
+    import types
+    fake = types.SimpleNamespace(AF_BLUETOOTH=31, BTPROTO_RFCOMM=3,
+                                 SOL_HCI=0, HCI_FILTER=2,
+                                 BDADDR_ANY="00:00:00:00:00:00",
+                                 AF_INET=2, SOMAXCONN=4096, bdaddr="x")
+    got = fastsock._bluetooth_constants(fake, {"AF_INET": 2, "SOL_HCI": 0})
+    assert got == {"AF_BLUETOOTH": 31, "BTPROTO_RFCOMM": 3, "HCI_FILTER": 2,
+                   "BDADDR_ANY": "00:00:00:00:00:00"}
+    assert fastsock._bluetooth_constants(types.SimpleNamespace(
+        BTPROTO_RFCOMM=3), {}) == {}
+    # And on this interpreter: the same Bluetooth names as the stdlib.
+    names = lambda m: {n for n in dir(m)
+                       if fastsock._BLUETOOTH_NAME.fullmatch(n)}
+    assert names(fastsock) == names(stdsocket)
+    assert {n: getattr(fastsock, n) for n in names(fastsock)} == \
+        {n: getattr(stdsocket, n) for n in names(stdsocket)}

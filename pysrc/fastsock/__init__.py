@@ -11,6 +11,7 @@ import array as _array
 import errno as _errno
 import io as _io
 import os as _os
+import re as _re
 import selectors as _selectors
 import weakref as _weakref
 from enum import IntEnum as _IntEnum, IntFlag as _IntFlag
@@ -43,12 +44,42 @@ EBADF = _errno.EBADF
 EAGAIN = _errno.EAGAIN
 EWOULDBLOCK = _errno.EWOULDBLOCK
 
+# Bluetooth's constants come from <bluetooth/bluetooth.h> (Debian's
+# libbluetooth-dev), which the machine that built fastsock may lack while
+# the running CPython was built with it (Debian's own python3 is): the
+# stdlib's _socket then offers them, with this platform's values.  Both
+# modules must offer the same names, so fastsock takes the ones it lacks
+# from there -- plain numbers and address strings, nothing to run.
+_BLUETOOTH_NAME = _re.compile(r"(AF_BLUETOOTH|BTPROTO_\w+|BDADDR_\w+|HCI_\w+"
+                              r"|BT_\w+|L2CAP_\w+|RFCOMM_\w+|SCO_\w+"
+                              r"|SOL_(?:HCI|BLUETOOTH|L2CAP|RFCOMM|SCO))")
+
+
+def _bluetooth_constants(stdlib_c_module, have):
+    """{name: value} of the Bluetooth constants the stdlib's C module has
+    and `have` (our names) lacks."""
+    if not hasattr(stdlib_c_module, "AF_BLUETOOTH"):
+        return {}
+    return {n: getattr(stdlib_c_module, n) for n in dir(stdlib_c_module)
+            if _BLUETOOTH_NAME.fullmatch(n) and n not in have
+            and isinstance(getattr(stdlib_c_module, n), (int, str))}
+
+
+try:
+    import _socket as _stdlib_c_socket
+except ImportError:     # a CPython without it: nothing to match
+    _stdlib_c_socket = None
+globals().update(_bluetooth_constants(_stdlib_c_socket, globals()))
+del _stdlib_c_socket
+
 _PRIVATE = {"SocketFile", "SocketTextFile", "ServerCore"}
 __all__ = ["fromfd", "getfqdn", "create_connection", "create_server",
            "has_dualstack_ipv6", "AddressFamily", "SocketKind",
            "send_fds", "recv_fds", "socketpair", "getaddrinfo"]
 __all__ += [n for n in dir(_fastsock)
             if not n.startswith("_") and n not in _PRIVATE and n not in __all__]
+__all__ += sorted(n for n in globals()
+                  if _BLUETOOTH_NAME.fullmatch(n) and n not in __all__)
 
 
 # The stdlib's enums, built from our constants the same way: the module
