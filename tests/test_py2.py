@@ -767,6 +767,35 @@ def test_utf8_byte_strings_stdio_and_argv(tmp_path):
     assert py2.returncode == 0
 
 
+PRINT_PROGRAM = """\
+import sys
+print 'a',
+print 'b'
+print 'line\\n',
+print 'next', 1, [2], None
+for i in range(3):
+    print i,
+print
+print 'tab\\t', 'x'
+print >>sys.stderr, 'err', 2
+print 'x',
+y = raw_input('> ')
+print y
+sys.stdout.write('w')
+print 'end',
+"""
+
+
+@needs_py2
+def test_print_statement_softspace(tmp_path):
+    (tmp_path / "pr.py").write_text(PRINT_PROGRAM)
+    py2 = run_py2_script("py2", "pr.py", stdin=b"hello\n", cwd=tmp_path)
+    mode = run_py2_script("mode", "pr.py", stdin=b"hello\n", cwd=tmp_path)
+    assert (mode.returncode, mode.stdout, mode.stderr) == \
+        (py2.returncode, py2.stdout, py2.stderr)
+    assert py2.stdout.startswith(b"a b\nline\nnext 1 [2] None\n0 1 2\ntab\tx\nx > hello\n")
+
+
 @needs_py2
 def test_uncaught_errors_print_as_python2(tmp_path):
     (tmp_path / "err.py").write_text(

@@ -49,9 +49,9 @@ def test_lines_stay_in_place():
     out = translate(src)
     assert out.count("\n") == textwrap.dedent(src).count("\n")
     lines = out.splitlines()
-    assert lines[2] == "print('a', 1)"
+    assert lines[2] == "_fastsock_py2_print('a', 1)"
     assert "input('>')" in lines[4]
-    assert lines[8] == "print(x, end=' ')"
+    assert lines[8] == "_fastsock_py2_print(x, end=' ')"
     compile(out, "t.py", "exec")
 
 

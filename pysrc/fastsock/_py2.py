@@ -209,7 +209,11 @@ def _py2_write(self, data):
 
 
 def _datagram_setup(self):
+    """DatagramRequestHandler.setup as in Python 2: rfile and wfile hold
+    str (the server core receives the packet as bytes, in C)."""
     self.packet, self.socket = self.request
+    if not isinstance(self.packet, str):
+        self.packet = to_str(self.packet)
     self.rfile = io.StringIO(self.packet, newline="\n")
     self.wfile = io.StringIO(newline="\n")
 
@@ -273,6 +277,66 @@ def _fastsock_py2_div(a, b):
     return a / b
 
 
+# What Python 2's print statement took for whitespace at the end of an
+# item (C isspace() but the space itself): no softspace after it.
+_NO_SOFTSPACE_AFTER = "\t\n\v\f\r"
+
+
+def _softspace(f):
+    return getattr(f, "softspace", 0)
+
+
+def _set_softspace(f, value):
+    try:
+        f.softspace = value
+    except (AttributeError, TypeError):
+        pass                # a file without a __dict__: no softspace
+
+
+def _fastsock_py2_print(*args, sep=" ", end="\n", file=None):
+    """The print statement, with Python 2's softspace: each item is
+    preceded by a space if the file's softspace is set, and sets it unless
+    it is a str ending in whitespace other than ' '; the newline clears it.
+    (fix_py2print makes ``print a, b,`` call this with end=' '.)"""
+    f = sys.stdout if file is None else file
+    if f is None:
+        return
+    out = []
+    soft = _softspace(f)
+    for item in args:
+        if soft:
+            out.append(" ")
+        text = item if isinstance(item, str) else str(item)
+        out.append(text)
+        soft = not (isinstance(item, str) and text
+                    and text[-1] in _NO_SOFTSPACE_AFTER)
+    if end != " ":              # not a trailing comma: the newline
+        out.append("\n")
+        soft = 0
+    f.write("".join(out))
+    _set_softspace(f, 1 if soft else 0)
+
+
+def flush_line():
+    """Python 2's Py_FlushLine: a line left open by ``print x,`` gets its
+    newline at exit and before a traceback."""
+    out = sys.stdout
+    if out is not None and _softspace(out):
+        _set_softspace(out, 0)
+        try:
+            out.write("\n")
+        except (OSError, ValueError):
+            pass
+
+
+def _input(prompt=""):
+    """raw_input(): the pending softspace of stdout is written first."""
+    if _softspace(sys.stdout):
+        sys.stdout.write(" ")
+        _set_softspace(sys.stdout, 0)
+    return builtins.input(prompt)
+
+
 def make_builtins(redirect):
     """The builtins of translated modules: Python 3's, with an __import__
     that gives them the Python 2 flavour of socket and SocketServer."""
@@ -288,6 +352,8 @@ def make_builtins(redirect):
     py2["open"] = py2["file"] = open
     py2["cmp"] = cmp
     py2["_fastsock_py2_div"] = _fastsock_py2_div
+    py2["_fastsock_py2_print"] = _fastsock_py2_print
+    py2["input"] = _input        # fissix's name for raw_input
     # fix_py2str keeps unichr (text) apart from chr (bytes).
     py2["ord"], py2["chr"], py2["unichr"] = ord, chr, _chr
     return py2
@@ -494,6 +560,7 @@ def is_our_frame(frame):
 
 
 def print_exception(etype, value, tb, is_ours=is_our_frame):
+    flush_line()
     text = format_exception(etype, value, tb, is_ours)
     stream = sys.stderr
     if stream is None:
@@ -543,8 +610,11 @@ class Mode:
     def install(self):
         import threading
 
+        import atexit
+
         sys.meta_path.insert(0, self.finder)
         setup_stdio()
+        atexit.register(flush_line)
         sys.excepthook = print_exception
         threading.excepthook = _thread_hook
 

@@ -12,7 +12,9 @@ default fixers, except:
 * ``fix_unicode`` is replaced by ``fix_py2str``, which does its work and
   gives byte-string literals their Python 2 value, one character per byte
   (see fastsock._py2fixes.fix_py2str).
-* ``fix_py2div`` makes ``/`` divide as in Python 2 (floor for integers).
+* ``fix_py2div`` makes ``/`` divide as in Python 2 (floor for integers);
+* ``fix_print`` is replaced by ``fix_py2print``: the print statement keeps
+  Python 2's softspace rules.
 
 Every statement stays on its line, so tracebacks (which show the original
 file) point at the right place.
@@ -34,12 +36,13 @@ import tokenize
 import fastsock
 
 # Bumped whenever a change here or in the fixers changes translations.
-_OWN_VERSION = "2"
+_OWN_VERSION = "3"
 
-_EXCLUDED = ("fix_import", "fix_except", "fix_unicode")
+_EXCLUDED = ("fix_import", "fix_except", "fix_unicode", "fix_print")
 _OWN_FIXERS = ("fastsock._py2fixes.fix_py2str",
                "fastsock._py2fixes.fix_py2except",
-               "fastsock._py2fixes.fix_py2div")
+               "fastsock._py2fixes.fix_py2div",
+               "fastsock._py2fixes.fix_py2print")
 
 _tool = None
 
