@@ -14,6 +14,11 @@ TOOL = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))), "tools", "interop_suites.py")
 
 
+@pytest.mark.skipif(
+    bool(os.environ.get("FASTSOCK_SANITIZED")),
+    reason="under the sanitizer build pip, venv and two third-party runs are "
+           "10x slower and exercise no C path the main run does not; the "
+           "main CI step runs this")
 # A fresh venv and a download, then two pytest runs: more than the suite's
 # default 120 s on a busy machine (each step is bounded by the tool).
 @pytest.mark.timeout(900)

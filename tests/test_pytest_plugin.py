@@ -32,6 +32,15 @@ def _only_our_plugin(monkeypatch):
     monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
 
 
+# The plugin is Python: under the sanitizer build (tools/sanitize.sh, 10x
+# slower) only the fixture tests run, since they drive fastsock's servers.
+plugin_logic = pytest.mark.skipif(
+    bool(os.environ.get("FASTSOCK_SANITIZED")),
+    reason="plugin logic (pure Python, many pytest child processes) is "
+           "tested in the normal run; the sanitizer run keeps the fixture "
+           "tests")
+
+
 def run(pytester, *args):
     """pytest in a child process on pytester's directory, plugin loaded."""
     return pytester.runpytest_subprocess(*PLUGIN, *args, timeout=300)
@@ -49,6 +58,7 @@ WHICH = """
 """
 
 
+@plugin_logic
 def test_nothing_happens_without_the_option(pytester):
     pytester.makeconftest("import socket\nSEEN = socket.__name__\n")
     pytester.makepyfile(textwrap.dedent(WHICH.format("socket", "socketserver")) +
@@ -68,6 +78,7 @@ def test_nothing_happens_without_the_option(pytester):
                 if "fastsock" in ln and not ln.startswith("plugins:")]
 
 
+@plugin_logic
 def test_substitution_happens_before_conftest_and_test_modules(pytester):
     pytester.makeconftest("""
         import socket, socketserver
@@ -92,6 +103,7 @@ def test_substitution_happens_before_conftest_and_test_modules(pytester):
     assert "SubstitutionWarning" not in result.stdout.str()
 
 
+@plugin_logic
 def test_modules_imported_too_early_are_named_in_a_warning(pytester):
     # A plugin given with -p is imported before the substitution: it keeps
     # the stdlib socket, and the warning says so by name.
@@ -126,6 +138,7 @@ PLANTED = """
 """
 
 
+@plugin_logic
 def test_both_reports_a_planted_difference_and_exits_nonzero(pytester):
     pytester.makepyfile(test_planted=PLANTED)
     result = run(pytester, "--fastsock=both")
@@ -146,6 +159,7 @@ def test_both_reports_a_planted_difference_and_exits_nonzero(pytester):
             in table)
 
 
+@plugin_logic
 def test_both_without_difference_exits_zero(pytester):
     pytester.makepyfile(test_planted=PLANTED)
     result = run(pytester, "--fastsock=both", "-k", "same or fails_on_both")
@@ -154,6 +168,7 @@ def test_both_without_difference_exits_zero(pytester):
         in result.stdout.str()
 
 
+@plugin_logic
 def test_both_matches_tests_parametrized_with_the_socket_module(pytester):
     # pytest names such parameters after the module: [socket] on one side,
     # [fastsock] on the other; both must still be compared as one test.
@@ -170,6 +185,7 @@ def test_both_matches_tests_parametrized_with_the_socket_module(pytester):
     result.stdout.fnmatch_lines(["*::test_param?*socket*passed*failed*"])
 
 
+@plugin_logic
 def test_both_with_lf_x_and_no_cacheprovider(pytester):
     pytester.makepyfile(test_planted=PLANTED)
     first = run(pytester, "--fastsock=both")
@@ -186,6 +202,7 @@ def test_both_with_lf_x_and_no_cacheprovider(pytester):
                                " 1 ran on one side only (not compared)"])
 
 
+@plugin_logic
 def test_single_side_with_x_k_lf(pytester):
     pytester.makepyfile(test_planted=PLANTED)
     result = run(pytester, "--fastsock", "-x")
@@ -197,6 +214,7 @@ def test_single_side_with_x_k_lf(pytester):
     assert outcomes(result) == {"passed": 1, "deselected": 3}
 
 
+@plugin_logic
 def test_a_path_after_a_bare_option_is_a_path(pytester):
     pytester.makepyfile(test_one=WHICH.format("fastsock", "fastsock.socketserver"),
                         test_two="def test_not_selected():\n    assert 0\n")
@@ -205,6 +223,7 @@ def test_a_path_after_a_bare_option_is_a_path(pytester):
     assert HEADER.search(result.stdout.str())
 
 
+@plugin_logic
 def test_a_wrong_value_is_a_usage_error(pytester):
     result = run(pytester, "--fastsock=fast")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
@@ -212,6 +231,7 @@ def test_a_wrong_value_is_a_usage_error(pytester):
                                  "of fastsock, both, stdlib*"])
 
 
+@plugin_logic
 def test_markers(pytester):
     pytester.makepyfile("""
         import pytest
@@ -311,6 +331,7 @@ def test_fixture_modules_match_the_mode(pytester):
         assert outcomes(run(pytester, mode)) == {"passed": 1}, mode
 
 
+@plugin_logic
 def test_xdist_workers_substitute_before_importing_tests(pytester):
     pytest.importorskip("xdist", reason="pytest-xdist is not installed")
     pytester.makeconftest("import socket\nSEEN = socket.__name__\n")
@@ -329,6 +350,7 @@ def test_xdist_workers_substitute_before_importing_tests(pytester):
     both.stdout.fnmatch_lines(["fastsock=both: 2 differ of 2 tests run on both"])
 
 
+@plugin_logic
 def test_in_process_run_leaves_the_host_unpatched(pytester):
     import socket
     pytester.makepyfile(WHICH.format("fastsock", "fastsock.socketserver"))
@@ -338,6 +360,7 @@ def test_in_process_run_leaves_the_host_unpatched(pytester):
     assert sys.modules["socket"] is socket and socket is not fastsock
 
 
+@plugin_logic
 def test_the_entry_point_names_the_plugin():
     from importlib import metadata
     try:
