@@ -174,6 +174,13 @@ fs__call(fs_sock *s, int how, fs_io_fn fn, void *ctx,
     assert(PyGILState_Check());
     if (deadline == NULL)
         deadline = &local;
+    /* A signal that arrived since the interpreter last looked (while the
+     * caller built its arguments, say) is handled now, before a call that
+     * may block: otherwise a Ctrl-C sent just before a blocking recv() or
+     * sendall() would wait for the next EINTR that never comes.  The check
+     * is one atomic load when nothing is pending. */
+    if (timeout != FS_NONBLOCK && PyErr_CheckSignals() < 0)
+        return -1;
 
     for (;;) {
         int fd = s->fd, err = FS__NOT_TRIED, wait_first = 0;

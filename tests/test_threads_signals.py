@@ -333,3 +333,38 @@ def test_sigint_interrupts_blocking_call(op, timeout, module):
     assert b"not interrupted" not in out
     assert b"KeyboardInterrupt" in err, err.decode(errors="replace")
     assert proc.returncode != 0
+
+
+# A Ctrl-C that lands while the child is still building the argument of
+# sendall() (a 256 MiB bytes object: tens of milliseconds in C code, where
+# the interpreter does not look at signals) is pending when the call starts.
+# fastsock handles it before blocking; the stdlib starts the blocking send()
+# and waits for an EINTR that never comes, so this is fastsock-only.
+PENDING_CHILD = textwrap.dedent("""
+    import sys
+    sys.path[:0] = {path!r}
+    import fastsock as socket
+    a, b = socket.socketpair()
+    print("ready", flush=True)
+    a.sendall(b"x" * (256 << 20))
+    print("not interrupted", flush=True)
+""")
+
+
+def test_sigint_pending_before_a_blocking_call_is_handled():
+    code = PENDING_CHILD.format(path=sys.path)
+    for _ in range(3):
+        proc = subprocess.Popen([sys.executable, "-c", code],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            assert proc.stdout.readline() == b"ready\n"
+            proc.send_signal(signal.SIGINT)
+            # A bound on ending at all, not a timing: without the check
+            # the child blocks in send() for good.
+            out, err = proc.communicate(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+        assert b"not interrupted" not in out
+        assert b"KeyboardInterrupt" in err, err.decode(errors="replace")
