@@ -16,12 +16,8 @@
  * shutdown() writes the eventfd, so it does not wait for poll_interval.
  * The same wait covers the pidfds of ForkingMixIn's children (one-shot), so
  * an exiting child is reaped at once.  ThreadingMixIn's opt-in bounded pool
- * (max_threads) is here too: a queue under a pthread mutex, drained by
- * threading.Thread workers that wait for items with the GIL released.  A
- * stream connection accepted for the pool is "parked" in the core until
- * the client has sent something (the loop polls it with the listening
- * socket), so that clients which connect and stay silent hold a descriptor
- * but no worker.
+ * (max_threads) is in pool.c; the wait here also polls the connections the
+ * pool keeps parked until their client has sent something.
  */
 #include "fastsock.h"
 
@@ -30,89 +26,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-/* The plan: set bits mean "this hook is the library's default". */
-#define FS_PLAN_GET_ACCEPT      0x0001  /* TCPServer.get_request */
-#define FS_PLAN_GET_RECVFROM    0x0002  /* UDPServer.get_request */
-#define FS_PLAN_VERIFY          0x0004  /* BaseServer.verify_request */
-#define FS_PLAN_PROC_BASE       0x0008  /* BaseServer.process_request */
-#define FS_PLAN_PROC_THREAD     0x0010  /* ThreadingMixIn, thread per request */
-#define FS_PLAN_PROC_POOL       0x0020  /* ThreadingMixIn with max_threads */
-#define FS_PLAN_FINISH          0x0040  /* BaseServer.finish_request */
-#define FS_PLAN_SHUT_TCP        0x0080  /* TCPServer shutdown/close_request */
-#define FS_PLAN_SHUT_NONE       0x0100  /* UDPServer shutdown/close_request */
-#define FS_PLAN_SERVICE         0x0200  /* BaseServer.service_actions */
-#define FS_PLAN_THREAD_BODY     0x0400  /* ThreadingMixIn.process_request_thread */
-#define FS_PLAN_NOBLOCK         0x0800  /* BaseServer._handle_request_noblock */
-
-/* Extra descriptors serve_forever also waits on (ForkingMixIn's pidfds). */
-#define FS_MAX_WATCH 64
-
-/* Accept back-off after EMFILE/ENFILE, in milliseconds. */
-#define FS_BACKOFF_MIN_MS 5
-#define FS_BACKOFF_MAX_MS 200
-
-/* One request waiting for a pool worker. */
-typedef struct {
-    PyObject *request;
-    PyObject *address;
-    int plan;
-} fs__item;
-
-/* The bounded worker pool.  The mutex is only ever held briefly, and never
- * while waiting for the GIL, so a thread holding the GIL may take it. */
-typedef struct {
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    fs__item *q;            /* ring buffer of `cap` items */
-    size_t cap, head, len;
-    int nworkers;           /* started and not yet finished */
-    int nidle;              /* waiting for an item */
-    int max_threads;
-    int stopping;
-    int loop_waiting;       /* the serving loop waits for queue room */
-    int wait_readable;      /* park connections until they are readable */
-} fs__pool;
-
-/* A connection waiting in the core for its first bytes; only touched with
- * the GIL held. */
-typedef struct {
-    fs__item it;
-    int fd;
-    int ready;              /* the last wait saw it readable (or closed) */
-} fs__parked;
-
-typedef struct {
-    PyObject_HEAD
-    int wake_fd;            /* eventfd: shutdown() and the pool wake the loop;
-                             * -1 after release(), until serve_forever()
-                             * makes a new one */
-    int serving;            /* serve_forever() calls running (GIL held) */
-    int shutdown_flag;      /* read and written with the GIL held */
-    int backoff_ms;         /* current EMFILE back-off, 0 when none */
-    PyObject *handed_off;   /* compared only: the request fork() gave a child */
-    int nwatch;             /* used entries of watch[] */
-    int watch[FS_MAX_WATCH];    /* one-shot extra fds (pidfds of children) */
-    int64_t backoff_until;  /* monotonic ns; do not accept before this */
-    fs__pool pool;
-    fs__parked *parked;     /* connections waiting to become readable */
-    size_t nparked, parked_cap;
-    unsigned long parked_gen;   /* bumped when entries leave the array */
-    unsigned long loop_thread;  /* the thread in serve_forever, or 0 */
-    PyObject *thread_cls;   /* threading.Thread */
-    PyObject *threads_cls;  /* socketserver._Threads */
-    PyObject *names;        /* tuple of interned attribute names */
-} fs_server;
-
-/* Indexes into fs_server.names. */
-enum {
-    N_socket, N_RequestHandlerClass, N_get_request, N_verify_request,
-    N_process_request, N_finish_request, N_shutdown_request,
-    N_close_request, N_handle_error, N_service_actions, N_handle_timeout,
-    N_fileno, N_close, N_shutdown, N_max_packet_size, N_block_on_close,
-    N_daemon_threads, N__threads, N_append, N_start, N_daemon, N_target,
-    N_args, N_process_request_thread, N__handle_request_noblock,
-    N__fs_spawn_worker, N_errno, N_active_children, N_COUNT
-};
+#include "server.h"
 
 static const char *const fs__name_strings[N_COUNT] = {
     "socket", "RequestHandlerClass", "get_request", "verify_request",
@@ -124,13 +38,6 @@ static const char *const fs__name_strings[N_COUNT] = {
     "_fs_spawn_worker", "errno", "active_children",
 };
 
-#define NAME(core, i) PyTuple_GET_ITEM((core)->names, (i))
-
-static fs_state *
-fs__core_state(fs_server *core)
-{
-    return (fs_state *)PyType_GetModuleState(Py_TYPE(core));
-}
 
 /* ------------------------------------------------------------------ */
 /* Exceptions: the stdlib's "except Exception: self.handle_error(...)"  */
@@ -276,7 +183,7 @@ fs__get_request(fs_server *core, PyObject *server, int plan,
         PyObject *sock = PyObject_GetAttr(server, NAME(core, N_socket));
         if (sock == NULL)
             return -1;
-        if (fs_is_socket(fs__core_state(core), sock)) {
+        if (fs_is_socket(fs_server_state(core), sock)) {
             int r = (plan & FS_PLAN_GET_ACCEPT)
                 ? fs__accept((fs_sock *)sock, request, address)
                 : fs__recvfrom(core, server, sock, request, address);
@@ -294,8 +201,8 @@ fs__get_request(fs_server *core, PyObject *server, int plan,
 }
 
 /* Call server.<name>(request, address) and drop the result; 0 or -1. */
-static int
-fs__call2(fs_server *core, PyObject *server, int name, PyObject *request,
+int
+fs_server_call2(fs_server *core, PyObject *server, int name, PyObject *request,
           PyObject *address)
 {
     PyObject *r = PyObject_CallMethodObjArgs(server, NAME(core, name),
@@ -312,7 +219,7 @@ fs__finish_request(fs_server *core, PyObject *server, int plan,
                    PyObject *request, PyObject *address)
 {
     if (!(plan & FS_PLAN_FINISH))
-        return fs__call2(core, server, N_finish_request, request, address);
+        return fs_server_call2(core, server, N_finish_request, request, address);
     PyObject *cls = PyObject_GetAttr(server, NAME(core, N_RequestHandlerClass));
     if (cls == NULL)
         return -1;
@@ -330,7 +237,7 @@ fs__finish_request(fs_server *core, PyObject *server, int plan,
 static int
 fs__shutdown_tcp(fs_server *core, PyObject *request)
 {
-    if (fs_is_socket(fs__core_state(core), request)) {
+    if (fs_is_socket(fs_server_state(core), request)) {
         int fd = ((fs_sock *)request)->fd;
         if (fd >= 0)
             (void)shutdown(fd, SHUT_WR);
@@ -357,8 +264,8 @@ fs__shutdown_tcp(fs_server *core, PyObject *request)
 }
 
 /* shutdown_request(request), with the stream and datagram defaults in C. */
-static int
-fs__shutdown_request(fs_server *core, PyObject *server, int plan,
+int
+fs_server_shutdown_request(fs_server *core, PyObject *server, int plan,
                      PyObject *request)
 {
     if (plan & FS_PLAN_SHUT_NONE)
@@ -381,7 +288,7 @@ fs__shutdown_keeping_exc(fs_server *core, PyObject *server, int plan,
                          PyObject *request)
 {
     PyObject *exc = fs_err_fetch();
-    if (fs__shutdown_request(core, server, plan, request) < 0) {
+    if (fs_server_shutdown_request(core, server, plan, request) < 0) {
         Py_XDECREF(exc);
         return -1;
     }
@@ -392,8 +299,8 @@ fs__shutdown_keeping_exc(fs_server *core, PyObject *server, int plan,
 
 /* The body of ThreadingMixIn.process_request_thread: finish the request,
  * errors to handle_error, and always shut the request down. */
-static int
-fs__run_request(fs_server *core, PyObject *server, int plan,
+int
+fs_server_run_request(fs_server *core, PyObject *server, int plan,
                 PyObject *request, PyObject *address)
 {
     if (fs__finish_request(core, server, plan, request, address) < 0) {
@@ -402,7 +309,7 @@ fs__run_request(fs_server *core, PyObject *server, int plan,
         if (fs__handle_error(core, server, request, address) < 0)
             return fs__shutdown_keeping_exc(core, server, plan, request);
     }
-    return fs__shutdown_request(core, server, plan, request);
+    return fs_server_shutdown_request(core, server, plan, request);
 }
 
 /* ------------------------------------------------------------------ */
@@ -468,8 +375,8 @@ fs__thread_target(fs_server *core, PyObject *server, int plan,
 }
 
 /* Call obj.<name>(arg) (no arg when NULL) and drop the result. */
-static int
-fs__call_method(PyObject *obj, PyObject *name, PyObject *arg)
+int
+fs_call_method(PyObject *obj, PyObject *name, PyObject *arg)
 {
     PyObject *r = arg ? PyObject_CallMethodOneArg(obj, name, arg)
                       : PyObject_CallMethodNoArgs(obj, name);
@@ -528,238 +435,14 @@ fs__start_thread(fs_server *core, PyObject *server, int plan,
     Py_DECREF(args);
     if (t == NULL)
         goto done;
-    if (fs__call_method(threads, NAME(core, N_append), t) < 0 ||
-        fs__call_method(t, NAME(core, N_start), NULL) < 0)
+    if (fs_call_method(threads, NAME(core, N_append), t) < 0 ||
+        fs_call_method(t, NAME(core, N_start), NULL) < 0)
         goto done;
     rc = 0;
 done:
     Py_XDECREF(t);
     Py_DECREF(threads);
     return rc;
-}
-
-/* ------------------------------------------------------------------ */
-/* The bounded worker pool (ThreadingMixIn with max_threads set)        */
-/* ------------------------------------------------------------------ */
-
-/* Without a wake fd no loop runs, so there is nobody to wake. */
-static void
-fs__wake(fs_server *core)
-{
-    uint64_t one = 1;
-    if (core->wake_fd < 0)
-        return;
-    ssize_t r = write(core->wake_fd, &one, sizeof(one));
-    (void)r;    /* a full counter already means "wake up" */
-}
-
-static void
-fs__drain(fs_server *core)
-{
-    uint64_t v;
-    ssize_t r = read(core->wake_fd, &v, sizeof(v));
-    (void)r;    /* EAGAIN: nothing was pending */
-}
-
-/* Append to the ring, growing it; under the pool lock.  0 or -1. */
-static int
-fs__pool_push(fs__pool *p, fs__item it)
-{
-    if (p->len == p->cap) {
-        size_t ncap = p->cap ? p->cap * 2 : 16;
-        fs__item *nq = PyMem_RawMalloc(ncap * sizeof(*nq));
-        if (nq == NULL)
-            return -1;
-        for (size_t i = 0; i < p->len; i++)
-            nq[i] = p->q[(p->head + i) % p->cap];
-        PyMem_RawFree(p->q);
-        p->q = nq;
-        p->cap = ncap;
-        p->head = 0;
-    }
-    p->q[(p->head + p->len) % p->cap] = it;
-    p->len++;
-    return 0;
-}
-
-static fs__item
-fs__pool_pop(fs__pool *p)
-{
-    fs__item it = p->q[p->head];
-    p->head = (p->head + 1) % p->cap;
-    p->len--;
-    return it;
-}
-
-/* Decide under the lock whether this request needs one more worker. */
-static int
-fs__pool_reserve(fs__pool *p, int *spawn)
-{
-    int stopping;
-    pthread_mutex_lock(&p->mu);
-    stopping = p->stopping;
-    *spawn = !stopping && p->nidle <= (int)p->len &&
-             p->nworkers < p->max_threads;
-    if (*spawn)
-        p->nworkers++;
-    pthread_mutex_unlock(&p->mu);
-    if (stopping) {
-        PyErr_SetString(PyExc_RuntimeError,
-                        "the server's worker pool is closed");
-        return -1;
-    }
-    return 0;
-}
-
-/* Queue a request for the pool, starting a worker (through the server's
- * _fs_spawn_worker, so workers are threading.Thread objects) if none is
- * free and the pool is below max_threads. */
-static int
-fs__pool_enqueue(fs_server *core, PyObject *server, int plan,
-                 PyObject *request, PyObject *address)
-{
-    fs__pool *p = &core->pool;
-    int spawn, rc;
-    if (fs__pool_reserve(p, &spawn) < 0)
-        return -1;
-    if (spawn && fs__call_method(server, NAME(core, N__fs_spawn_worker),
-                                 NULL) < 0) {
-        pthread_mutex_lock(&p->mu);
-        p->nworkers--;
-        pthread_mutex_unlock(&p->mu);
-        return -1;
-    }
-    fs__item it = {Py_NewRef(request), Py_NewRef(address), plan};
-    pthread_mutex_lock(&p->mu);
-    rc = fs__pool_push(p, it);
-    if (rc == 0)
-        pthread_cond_signal(&p->cv);
-    pthread_mutex_unlock(&p->mu);
-    if (rc < 0) {
-        Py_DECREF(it.request);
-        Py_DECREF(it.address);
-        PyErr_NoMemory();
-    }
-    return rc;
-}
-
-/* Should this request wait in the core until the client sends?  Only a
- * fastsock stream socket handed over by the serving loop's own thread (the
- * one that polls the parked connections), and only while nothing can be
- * read from it yet: a client that already sent, hung up or failed goes to
- * a worker at once.  Sets *fd. */
-static int
-fs__should_park(fs_server *core, PyObject *request, int *fd)
-{
-    if (!core->pool.wait_readable || core->loop_thread == 0 ||
-        core->loop_thread != PyThread_get_thread_ident() ||
-        !fs_is_socket(fs__core_state(core), request))
-        return 0;
-    fs_sock *s = (fs_sock *)request;
-    if (s->type != SOCK_STREAM || s->fd < 0)
-        return 0;
-    /* A zero timeout: this never blocks, so the GIL stays held. */
-    struct pollfd p = {s->fd, POLLIN, 0};
-    if (poll(&p, 1, 0) != 0)
-        return 0;
-    *fd = s->fd;
-    return 1;
-}
-
-/* Keep the request in the parked array (new references).  0 or -1. */
-static int
-fs__park(fs_server *core, int plan, PyObject *request, PyObject *address,
-         int fd)
-{
-    pthread_mutex_lock(&core->pool.mu);
-    int stopping = core->pool.stopping;
-    pthread_mutex_unlock(&core->pool.mu);
-    if (stopping) {
-        PyErr_SetString(PyExc_RuntimeError,
-                        "the server's worker pool is closed");
-        return -1;
-    }
-    if (core->nparked == core->parked_cap) {
-        size_t ncap = core->parked_cap ? core->parked_cap * 2 : 16;
-        fs__parked *np = PyMem_Realloc(core->parked, ncap * sizeof(*np));
-        if (np == NULL) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        core->parked = np;
-        core->parked_cap = ncap;
-    }
-    core->parked[core->nparked++] = (fs__parked){
-        {Py_NewRef(request), Py_NewRef(address), plan}, fd, 0};
-    return 0;
-}
-
-/* ThreadingMixIn.process_request with the pool: park the connection until
- * the client sends, or queue it for a worker now. */
-static int
-fs__pool_submit(fs_server *core, PyObject *server, int plan,
-                PyObject *request, PyObject *address)
-{
-    int fd;
-    if (fs__should_park(core, request, &fd))
-        return fs__park(core, plan, request, address, fd);
-    return fs__pool_enqueue(core, server, plan, request, address);
-}
-
-/* Is the queue at its bound?  Then the loop stops accepting (connections
- * wait in the kernel's backlog) until a worker takes an item and wakes it. */
-static int
-fs__pool_full(fs__pool *p)
-{
-    pthread_mutex_lock(&p->mu);
-    int full = p->len >= (size_t)p->max_threads;
-    if (full)
-        p->loop_waiting = 1;
-    pthread_mutex_unlock(&p->mu);
-    return full;
-}
-
-/* Wait (without the GIL) for the next item; 0 when the pool stops. */
-static int
-fs__pool_take(fs_server *core, fs__item *it)
-{
-    fs__pool *p = &core->pool;
-    int have = 0, wake = 0;
-    Py_BEGIN_ALLOW_THREADS
-    pthread_mutex_lock(&p->mu);
-    while (p->len == 0 && !p->stopping) {
-        p->nidle++;
-        pthread_cond_wait(&p->cv, &p->mu);
-        p->nidle--;
-    }
-    if (p->len > 0) {
-        *it = fs__pool_pop(p);
-        have = 1;
-        if (p->loop_waiting && p->len < (size_t)p->max_threads) {
-            p->loop_waiting = 0;
-            wake = 1;
-        }
-    }
-    else
-        p->nworkers--;
-    pthread_mutex_unlock(&p->mu);
-    if (wake)
-        fs__wake(core);
-    Py_END_ALLOW_THREADS
-    return have;
-}
-
-/* An exception escaped a request in a pool worker.  A thread per request
- * would die and report it through threading.excepthook, which ignores
- * SystemExit; the worker reports it the same way and goes on. */
-static void
-fs__report_worker_exc(PyObject *server)
-{
-    if (PyErr_ExceptionMatches(PyExc_SystemExit)) {
-        PyErr_Clear();
-        return;
-    }
-    PyErr_WriteUnraisable(server);
 }
 
 /* ------------------------------------------------------------------ */
@@ -774,13 +457,13 @@ fs__process_request(fs_server *core, PyObject *server, int plan,
     if (plan & FS_PLAN_PROC_BASE) {
         if (fs__finish_request(core, server, plan, request, address) < 0)
             return -1;
-        return fs__shutdown_request(core, server, plan, request);
+        return fs_server_shutdown_request(core, server, plan, request);
     }
     if (plan & FS_PLAN_PROC_THREAD)
         return fs__start_thread(core, server, plan, request, address);
     if (plan & FS_PLAN_PROC_POOL)
-        return fs__pool_submit(core, server, plan, request, address);
-    return fs__call2(core, server, N_process_request, request, address);
+        return fs_pool_submit(core, server, plan, request, address);
+    return fs_server_call2(core, server, N_process_request, request, address);
 }
 
 /* Back off from accepting for a while: doubles up to FS_BACKOFF_MAX_MS. */
@@ -836,7 +519,7 @@ static int
 fs__close_handed_off(fs_server *core, PyObject *request)
 {
     PyObject *exc = fs_err_fetch();
-    int rc = fs__call_method(request, NAME(core, N_close), NULL);
+    int rc = fs_call_method(request, NAME(core, N_close), NULL);
     if (rc < 0) {
         Py_XDECREF(exc);
         return -1;
@@ -851,8 +534,8 @@ fs__close_handed_off(fs_server *core, PyObject *request)
 /* process_request() raised: the stdlib's "except Exception:
  * handle_error(); shutdown_request()", and "except: shutdown_request();
  * raise" - or only a close when a forked child already has the request. */
-static int
-fs__process_failed(fs_server *core, PyObject *server, int plan,
+int
+fs_server_process_failed(fs_server *core, PyObject *server, int plan,
                    PyObject *request, PyObject *address, int forked)
 {
     if (!fs__is_plain_exception())
@@ -861,7 +544,7 @@ fs__process_failed(fs_server *core, PyObject *server, int plan,
     if (fs__handle_error(core, server, request, address) < 0)
         return -1;
     return forked ? fs__close_handed_off(core, request)
-                  : fs__shutdown_request(core, server, plan, request);
+                  : fs_server_shutdown_request(core, server, plan, request);
 }
 
 /* Verify and process one request; errors from processing go to
@@ -876,91 +559,12 @@ fs__dispatch(fs_server *core, PyObject *server, int plan, PyObject *request,
     if (ok < 0)
         return -1;
     if (ok == 0)
-        return fs__shutdown_request(core, server, plan, request);
+        return fs_server_shutdown_request(core, server, plan, request);
     if (fs__process_request(core, server, plan, request, address) == 0)
         return 0;
     int forked = core->handed_off == request;
     core->handed_off = NULL;
-    return fs__process_failed(core, server, plan, request, address, forked);
-}
-
-/* Hand parked connections to the pool: those marked ready by the last wait
- * (all = 0, in the order they came), or every one (all = 1, for
- * server_close(): a readable one is queued, the others are shut down
- * without a handler).  The array is taken over first, so a hook run from
- * here cannot disturb the walk.  0, or -1 with the first exception that
- * must leave (the remaining connections are still handled). */
-static int
-fs__unpark(fs_server *core, PyObject *server, int all)
-{
-    fs__parked *list = core->parked;
-    size_t n = core->nparked, cap = core->parked_cap, keep = 0;
-    PyObject *exc = NULL;
-    core->parked = NULL;
-    core->nparked = core->parked_cap = 0;
-    core->parked_gen++;
-    for (size_t i = 0; i < n; i++) {
-        fs__parked *e = &list[i];
-        int ready = e->ready;
-        if (all && !ready) {
-            struct pollfd p = {e->fd, POLLIN, 0};
-            ready = poll(&p, 1, 0) != 0;
-        }
-        if (!ready && !all) {
-            list[keep++] = *e;      /* stays parked */
-            continue;
-        }
-        int rc;
-        if (!ready)
-            rc = fs__shutdown_request(core, server, e->it.plan, e->it.request);
-        else if ((rc = fs__pool_enqueue(core, server, e->it.plan,
-                                        e->it.request, e->it.address)) < 0)
-            rc = fs__process_failed(core, server, e->it.plan, e->it.request,
-                                    e->it.address, 0);
-        if (rc < 0) {
-            if (exc == NULL)
-                exc = fs_err_fetch();
-            else
-                PyErr_Clear();
-        }
-        Py_DECREF(e->it.request);
-        Py_DECREF(e->it.address);
-    }
-    /* The ones still waiting go back, before any parked meanwhile (by a
-     * hook run from here, which no stdlib hook does). */
-    size_t more = core->nparked;
-    if (keep > 0 && more > 0) {
-        fs__parked *grown = PyMem_Realloc(list, (keep + more) * sizeof(*list));
-        if (grown == NULL) {
-            /* Out of memory: the kept connections are dropped (their
-             * sockets close when the last reference goes). */
-            for (size_t i = 0; i < keep; i++) {
-                Py_DECREF(list[i].it.request);
-                Py_DECREF(list[i].it.address);
-            }
-            keep = 0;
-        }
-        else {
-            list = grown;
-            memcpy(list + keep, core->parked, more * sizeof(*list));
-            PyMem_Free(core->parked);
-            core->parked = list;
-            core->nparked = core->parked_cap = keep + more;
-            list = NULL;
-        }
-    }
-    else if (keep > 0) {
-        core->parked = list;
-        core->nparked = keep;
-        core->parked_cap = cap;
-        list = NULL;
-    }
-    PyMem_Free(list);
-    if (exc != NULL) {
-        fs_err_restore(exc);
-        return -1;
-    }
-    return 0;
+    return fs_server_process_failed(core, server, plan, request, address, forked);
 }
 
 /* The rest of _handle_request_noblock once a request came: the accept
@@ -982,7 +586,7 @@ static int
 fs__handle_noblock(fs_server *core, PyObject *server, int plan)
 {
     if (!(plan & FS_PLAN_NOBLOCK))
-        return fs__call_method(server, NAME(core, N__handle_request_noblock),
+        return fs_call_method(server, NAME(core, N__handle_request_noblock),
                                NULL);
     PyObject *request, *address;
     if (fs__get_request(core, server, plan, &request, &address) < 0)
@@ -993,6 +597,25 @@ fs__handle_noblock(fs_server *core, PyObject *server, int plan)
 /* ------------------------------------------------------------------ */
 /* Waiting                                                              */
 /* ------------------------------------------------------------------ */
+
+/* Without a wake fd no loop runs, so there is nobody to wake. */
+void
+fs_server_wake(fs_server *core)
+{
+    uint64_t one = 1;
+    if (core->wake_fd < 0)
+        return;
+    ssize_t r = write(core->wake_fd, &one, sizeof(one));
+    (void)r;    /* a full counter already means "wake up" */
+}
+
+void
+fs_server_drain(fs_server *core)
+{
+    uint64_t v;
+    ssize_t r = read(core->wake_fd, &v, sizeof(v));
+    (void)r;    /* EAGAIN: nothing was pending */
+}
 
 #define FS_READY    1   /* the server's fd is readable */
 #define FS_WOKEN    2   /* the wake fd or a watched fd fired */
@@ -1097,7 +720,7 @@ fs__server_poll(fs_server *core, int fd, int watch, int wake, int parked,
         res |= FS_READY;
     if (wake && p[watch].revents) {
         res |= FS_WOKEN;
-        fs__drain(core);
+        fs_server_drain(core);
     }
     if (wake && fs__fired_watches(core, p, watch + 1, first_parked))
         res |= FS_WOKEN;
@@ -1152,8 +775,8 @@ fs__ms_until(int64_t deadline, int cap)
 /* Methods                                                              */
 /* ------------------------------------------------------------------ */
 
-static int
-fs__parse_plan(PyObject *obj, int *plan)
+int
+fs_server_parse_plan(PyObject *obj, int *plan)
 {
     long v = PyLong_AsLong(obj);
     if (v == -1 && PyErr_Occurred())
@@ -1178,7 +801,7 @@ fs__turn_wait(fs_server *core, int fd, int plan, int ms, fs__preaccept *pre)
     }
     /* While the queue is full the parked connections wait too. */
     int parked = core->nparked > 0;
-    if ((plan & FS_PLAN_PROC_POOL) && fs__pool_full(&core->pool))
+    if ((plan & FS_PLAN_PROC_POOL) && fs_pool_full(&core->pool))
         watch = parked = 0;
     return fs__server_poll(core, fd, watch, 1, parked, ms, pre);
 }
@@ -1198,7 +821,7 @@ fs__preaccept_socket(fs_server *core, PyObject *server, int plan, int fd)
         PyErr_Clear();      /* the normal path will raise it */
         return NULL;
     }
-    if (!fs_is_socket(fs__core_state(core), sock) ||
+    if (!fs_is_socket(fs_server_state(core), sock) ||
         ((fs_sock *)sock)->fd != fd) {
         Py_DECREF(sock);
         return NULL;
@@ -1244,7 +867,7 @@ fs__turn(fs_server *core, PyObject *server, int plan, int r, fs_sock *ls,
         fs__backoff(core);
     /* Connections that became readable first: they came before the one
      * accepted now. */
-    if ((r & FS_PARKED) && fs__unpark(core, server, 0) < 0)
+    if ((r & FS_PARKED) && fs_pool_unpark(core, server, 0) < 0)
         return -1;
     if (ls != NULL) {
         /* An accept was tried during the wait (ls is NULL otherwise). */
@@ -1254,7 +877,7 @@ fs__turn(fs_server *core, PyObject *server, int plan, int r, fs_sock *ls,
     else if ((r & FS_READY) && fs__handle_noblock(core, server, plan) < 0)
         return -1;
     if (!(plan & FS_PLAN_SERVICE) &&
-        fs__call_method(server, NAME(core, N_service_actions), NULL) < 0)
+        fs_call_method(server, NAME(core, N_service_actions), NULL) < 0)
         return -1;
     return 0;
 }
@@ -1300,7 +923,7 @@ fs__core_serve_forever(PyObject *self, PyObject *const *args,
     int ms, plan, fd, r = 0;
     if (fs_check_nargs("serve_forever", nargs, 3, 3) < 0 ||
         fs__ms_from_seconds(args[1], &ms) < 0 ||
-        fs__parse_plan(args[2], &plan) < 0)
+        fs_server_parse_plan(args[2], &plan) < 0)
         return NULL;
     PyObject *server = args[0];
     fd = fs__server_fd(server);
@@ -1355,7 +978,7 @@ fs__core_handle_request(PyObject *self, PyObject *const *args,
     int ms, plan;
     if (fs_check_nargs("handle_request", nargs, 3, 3) < 0 ||
         fs__ms_from_seconds(args[1], &ms) < 0 ||
-        fs__parse_plan(args[2], &plan) < 0)
+        fs_server_parse_plan(args[2], &plan) < 0)
         return NULL;
     PyObject *server = args[0];
     int fd = fs__server_fd(server);
@@ -1389,7 +1012,7 @@ fs__core_handle_noblock(PyObject *self, PyObject *const *args,
     fs_server *core = (fs_server *)self;
     int plan;
     if (fs_check_nargs("handle_noblock", nargs, 2, 2) < 0 ||
-        fs__parse_plan(args[1], &plan) < 0)
+        fs_server_parse_plan(args[1], &plan) < 0)
         return NULL;
     if (fs__handle_noblock(core, args[0], plan | FS_PLAN_NOBLOCK) < 0)
         return NULL;
@@ -1404,106 +1027,15 @@ fs__core_run_request(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     fs_server *core = (fs_server *)self;
     int plan;
     if (fs_check_nargs("process_request_thread", nargs, 4, 4) < 0 ||
-        fs__parse_plan(args[3], &plan) < 0)
+        fs_server_parse_plan(args[3], &plan) < 0)
         return NULL;
-    if (fs__run_request(core, args[0], plan, args[1], args[2]) < 0)
+    if (fs_server_run_request(core, args[0], plan, args[1], args[2]) < 0)
         return NULL;
     Py_RETURN_NONE;
 }
 
 /* pool_submit(server, request, address, plan): hand a request to the
  * bounded pool. */
-static PyObject *
-fs__core_pool_submit(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
-{
-    fs_server *core = (fs_server *)self;
-    int plan;
-    if (fs_check_nargs("pool_submit", nargs, 4, 4) < 0 ||
-        fs__parse_plan(args[3], &plan) < 0)
-        return NULL;
-    if (fs__pool_submit(core, args[0], plan, args[1], args[2]) < 0)
-        return NULL;
-    Py_RETURN_NONE;
-}
-
-/* Run one queued item in a worker. */
-static int
-fs__run_item(fs_server *core, PyObject *server, fs__item *it)
-{
-    if (it->plan & FS_PLAN_THREAD_BODY)
-        return fs__run_request(core, server, it->plan, it->request,
-                               it->address);
-    return fs__call2(core, server, N_process_request_thread, it->request,
-                     it->address);
-}
-
-/* pool_worker(server): the body of a pool thread; returns when the pool
- * is stopped and its queue is empty. */
-static PyObject *
-fs__core_pool_worker(PyObject *self, PyObject *server)
-{
-    fs_server *core = (fs_server *)self;
-    fs__item it;
-    while (fs__pool_take(core, &it)) {
-        if (fs__run_item(core, server, &it) < 0)
-            fs__report_worker_exc(server);
-        Py_DECREF(it.request);
-        Py_DECREF(it.address);
-    }
-    Py_RETURN_NONE;
-}
-
-/* pool_config(max_threads, wait_for_request): the pool's bound on threads
- * and on the queue, and whether stream connections wait in the core for
- * their first bytes. */
-static PyObject *
-fs__core_pool_config(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
-{
-    fs_server *core = (fs_server *)self;
-    if (fs_check_nargs("pool_config", nargs, 2, 2) < 0)
-        return NULL;
-    long n = PyLong_AsLong(args[0]);
-    if (n == -1 && PyErr_Occurred())
-        return NULL;
-    int wait = PyObject_IsTrue(args[1]);
-    if (wait < 0)
-        return NULL;
-    if (n < 1 || n > INT_MAX) {
-        PyErr_SetString(PyExc_ValueError, "max_threads must be at least 1");
-        return NULL;
-    }
-    pthread_mutex_lock(&core->pool.mu);
-    core->pool.max_threads = (int)n;
-    pthread_mutex_unlock(&core->pool.mu);
-    core->pool.wait_readable = wait;    /* read with the GIL held */
-    Py_RETURN_NONE;
-}
-
-/* pool_unpark(server): for server_close(), before pool_stop(): each
- * connection still waiting for its first bytes is queued for a worker if
- * they came, else shut down (shutdown_request) without a handler - the
- * server is closing, and nothing was asked of it on that connection. */
-static PyObject *
-fs__core_pool_unpark(PyObject *self, PyObject *server)
-{
-    if (fs__unpark((fs_server *)self, server, 1) < 0)
-        return NULL;
-    Py_RETURN_NONE;
-}
-
-/* pool_stop(): workers finish what is queued, then return. */
-static PyObject *
-fs__core_pool_stop(PyObject *self, PyObject *unused)
-{
-    (void)unused;
-    fs__pool *p = &((fs_server *)self)->pool;
-    pthread_mutex_lock(&p->mu);
-    p->stopping = 1;
-    pthread_cond_broadcast(&p->cv);
-    pthread_mutex_unlock(&p->mu);
-    Py_RETURN_NONE;
-}
-
 /* release(): close the wake fd, for server_close(), unless a loop or a
  * pool worker may still use it (then it goes when the core is freed).  A
  * later serve_forever() makes a new one. */
@@ -1522,19 +1054,6 @@ fs__core_release(PyObject *self, PyObject *unused)
     Py_RETURN_NONE;
 }
 
-/* pool_stats() -> (workers, idle, queued). */
-static PyObject *
-fs__core_pool_stats(PyObject *self, PyObject *unused)
-{
-    (void)unused;
-    fs__pool *p = &((fs_server *)self)->pool;
-    pthread_mutex_lock(&p->mu);
-    int w = p->nworkers, i = p->nidle;
-    size_t q = p->len;
-    pthread_mutex_unlock(&p->mu);
-    return Py_BuildValue("(iin)", w, i, (Py_ssize_t)q);
-}
-
 /* shutdown(): ask serve_forever to stop, and wake it now. */
 static PyObject *
 fs__core_shutdown(PyObject *self, PyObject *unused)
@@ -1542,7 +1061,7 @@ fs__core_shutdown(PyObject *self, PyObject *unused)
     (void)unused;
     fs_server *core = (fs_server *)self;
     core->shutdown_flag = 1;
-    fs__wake(core);
+    fs_server_wake(core);
     Py_RETURN_NONE;
 }
 
@@ -1658,15 +1177,15 @@ static PyMethodDef fs__core_methods[] = {
      FS_FASTCALL(fs__core_run_request), METH_FASTCALL,
      "process_request_thread(server, request, address, plan): the body of "
      "a request thread"},
-    {"pool_submit", FS_FASTCALL(fs__core_pool_submit),
+    {"pool_submit", FS_FASTCALL(fs_pool_meth_submit),
      METH_FASTCALL, "pool_submit(server, request, address, plan)"},
-    {"pool_worker", fs__core_pool_worker, METH_O, "pool_worker(server)"},
-    {"pool_config", FS_FASTCALL(fs__core_pool_config),
+    {"pool_worker", fs_pool_meth_worker, METH_O, "pool_worker(server)"},
+    {"pool_config", FS_FASTCALL(fs_pool_meth_config),
      METH_FASTCALL, "pool_config(max_threads, wait_for_request)"},
-    {"pool_unpark", fs__core_pool_unpark, METH_O,
+    {"pool_unpark", fs_pool_meth_unpark, METH_O,
      "pool_unpark(server): queue or shut down the parked connections"},
-    {"pool_stop", fs__core_pool_stop, METH_NOARGS, "pool_stop()"},
-    {"pool_stats", fs__core_pool_stats, METH_NOARGS,
+    {"pool_stop", fs_pool_meth_stop, METH_NOARGS, "pool_stop()"},
+    {"pool_stats", fs_pool_meth_stats, METH_NOARGS,
      "pool_stats() -> (workers, idle, queued)"},
     {"shutdown", fs__core_shutdown, METH_NOARGS, "shutdown()"},
     {"release", fs__core_release, METH_NOARGS,
@@ -1735,11 +1254,11 @@ fs__core_dealloc(PyObject *self)
 {
     fs_server *core = (fs_server *)self;
     PyTypeObject *tp = Py_TYPE(self);
-    fs__pool *p = &core->pool;
+    fs_pool_state *p = &core->pool;
     /* Workers hold the core alive, so none runs now: what is still queued
      * was never served, and its sockets are released here. */
     while (p->len > 0) {
-        fs__item it = fs__pool_pop(p);
+        fs_pool_item it = fs_pool_pop(p);
         Py_DECREF(it.request);
         Py_DECREF(it.address);
     }
