@@ -6,7 +6,7 @@
 #   2. the leak checks on a normal build: tests/test_leaks.py (RSS and C heap
 #      included, which ASan's allocator hides) and whole test modules run
 #      repeatedly in one process (tools/leakcheck.py).
-# It installs what it needs itself and is bounded: about 6-8 minutes on two
+# It installs what it needs itself and is bounded: about 15-20 minutes on two
 # cores, each part under a hard timeout.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -28,7 +28,7 @@ if ! command -v gcc >/dev/null || [ ! -e "$(gcc -print-file-name=libasan.so)" ];
 fi
 
 echo "== hardening: the suite under ASan + UBSan"
-if ! timeout 1200 tools/sanitize.sh -q --timeout=300; then
+if ! timeout 2400 tools/sanitize.sh -q --timeout=300; then
     echo "hardening: the sanitizer run FAILED"
     failed=1
 fi
