@@ -312,20 +312,17 @@ CHILD = textwrap.dedent("""
 """)
 
 
-@pytest.mark.parametrize("op", ["accept", "recv", "recv_big", "connect",
-                                "sendall"])
-@pytest.mark.parametrize("timeout", [None, 60.0])
-@pytest.mark.parametrize("module", ["fastsock", "socket"])
-def test_sigint_interrupts_blocking_call(op, timeout, module):
-    code = CHILD.format(path=sys.path, module=module, timeout=timeout)
-    proc = subprocess.Popen([sys.executable, "-c", code, op],
+def _ctrl_c_child(code, args=(), settle=0.0):
+    """Start `code` in a child, send SIGINT once it prints "ready" (after
+    `settle` seconds), and check that it ended in a KeyboardInterrupt."""
+    proc = subprocess.Popen([sys.executable, "-c", code] + list(args),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         assert proc.stdout.readline() == b"ready\n"
-        time.sleep(0.3)             # let it enter the blocking call
+        time.sleep(settle)
         proc.send_signal(signal.SIGINT)
         # A generous bound, not a timing assertion: it must end at all.
-        out, err = proc.communicate(timeout=20)
+        out, err = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -333,6 +330,16 @@ def test_sigint_interrupts_blocking_call(op, timeout, module):
     assert b"not interrupted" not in out
     assert b"KeyboardInterrupt" in err, err.decode(errors="replace")
     assert proc.returncode != 0
+
+
+@pytest.mark.parametrize("op", ["accept", "recv", "recv_big", "connect",
+                                "sendall"])
+@pytest.mark.parametrize("timeout", [None, 60.0])
+@pytest.mark.parametrize("module", ["fastsock", "socket"])
+def test_sigint_interrupts_blocking_call(op, timeout, module):
+    code = CHILD.format(path=sys.path, module=module, timeout=timeout)
+    # The pause lets the child enter the blocking call.
+    _ctrl_c_child(code, [op], settle=0.3)
 
 
 # A Ctrl-C that lands while the child is still building the argument of
@@ -353,18 +360,6 @@ PENDING_CHILD = textwrap.dedent("""
 
 def test_sigint_pending_before_a_blocking_call_is_handled():
     code = PENDING_CHILD.format(path=sys.path)
+    # No pause: the signal lands while the argument is being built.
     for _ in range(3):
-        proc = subprocess.Popen([sys.executable, "-c", code],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        try:
-            assert proc.stdout.readline() == b"ready\n"
-            proc.send_signal(signal.SIGINT)
-            # A bound on ending at all, not a timing: without the check
-            # the child blocks in send() for good.
-            out, err = proc.communicate(timeout=30)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.communicate()
-        assert b"not interrupted" not in out
-        assert b"KeyboardInterrupt" in err, err.decode(errors="replace")
+        _ctrl_c_child(code)
