@@ -30,8 +30,9 @@ import pytest
 
 import fastsock
 
-from test_examples import (CHILD_ENV, CTIME, EXAMPLES, PY, WAIT, Proc,  # noqa: F401
-                           free_port, procs, wait_bound)
+from test_examples import (CHILD_ENV, CTIME, EXAMPLES, IN_ACCEPT, IN_READ,  # noqa: F401
+                           IN_RECVFROM, PY, WAIT, Proc, free_port, procs,
+                           wait_bound)
 
 pytest.importorskip("fissix", reason="fissix (the Python 2 translator, a "
                     "dependency of fastsock) is not installed")
@@ -414,10 +415,11 @@ class UdpRelay:
         self.up.close()
 
 
-def _finish_server(server, sigint=True):
-    """Ctrl-C the server (if asked) and return (rc, stdout, stderr)."""
+def _finish_server(server, sigint=True, calls=IN_ACCEPT):
+    """Ctrl-C the server (if asked) once it waits in one of *calls*, and
+    return (rc, stdout, stderr)."""
     if sigint:
-        server.wait_asleep()
+        server.wait_asleep(calls=calls)
         server.signal(signal.SIGINT)
     rc = server.finish()
     return rc, server.out, server.err
@@ -520,7 +522,7 @@ def test_friendly_client_ctrl_c(procs, tmp_path, kind):
         name = copy("tsTclnt_friendly.py", tmp_path, ("21567", str(port)))
         cli = _start(procs, kind, name, cwd=tmp_path)
         cli.wait_for(">")
-        cli.wait_asleep()
+        cli.wait_asleep(calls=IN_READ)
         cli.signal(signal.SIGINT)
         rc = cli.finish()
     finally:
@@ -553,7 +555,8 @@ def _udp_session(procs, tmp, skind, ckind, server, server_port, lines,
             if line:
                 cli.wait_for(r"\n")
         cli.finish()
-        result = transcript(work, cli, _finish_server(srv, not server_ends),
+        result = transcript(work, cli,
+                            _finish_server(srv, not server_ends, IN_RECVFROM),
                             relay.wire())
     finally:
         relay.close()

@@ -20,7 +20,7 @@ import pytest
 import fastsock
 from fastsock import __main__ as fsmain
 
-from test_examples import (CHILD_ENV, CTIME, EXAMPLES, PY, WAIT, Proc, free_port,
+from test_examples import (CHILD_ENV, CTIME, EXAMPLES, IN_ACCEPT, PY, WAIT, Proc, free_port,
                            procs)  # noqa: F401  (procs is a fixture)
 
 RUN = [PY, "-m", "fastsock", "run"]
@@ -162,7 +162,7 @@ def test_ctrl_c_in_blocking_accept(procs, mode):
     argv = (RUN if mode == "fastsock" else [PY]) + [EXAMPLES / "tsTserv.py", port]
     server = procs(argv, stdin=False)
     server.wait_for(r"waiting for connection\.\.\.\n")
-    server.wait_asleep()         # in accept(), not still printing
+    server.wait_asleep(calls=IN_ACCEPT)   # in accept(), not still printing
     server.signal(signal.SIGINT)
     assert server.finish() == -signal.SIGINT
     err = server.err.splitlines()
