@@ -18,22 +18,13 @@ import pytest
 
 import fastsock.socketserver as fastss
 from test_socketserver_util import (
-    IMPLS, TIMEOUT, recv_all, serving, stream_roundtrip)
+    IMPLS, TIMEOUT, is_zombie_or_alive, recv_all, serving, stream_roundtrip,
+    wait_for)
 
 
 @pytest.fixture(params=sorted(IMPLS))
 def impl(request):
     return IMPLS[request.param]
-
-
-def wait_for(predicate, limit=TIMEOUT):
-    """Poll predicate() until true or `limit` seconds; returns its value."""
-    end = time.monotonic() + limit
-    while True:
-        value = predicate()
-        if value or time.monotonic() > end:
-            return value
-        time.sleep(0.005)
 
 
 # ---------------------------------------------------------------------------
@@ -335,16 +326,6 @@ def test_finished_threads_are_reaped(impl):
 # ---------------------------------------------------------------------------
 # Forking: statuses, max_children, no zombies
 # ---------------------------------------------------------------------------
-
-def is_zombie_or_alive(pid):
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            return f.read().split(") ")[1][0]
-    except OSError:
-        # Gone (FileNotFoundError), or reaped between open() and read()
-        # (ProcessLookupError): either way not a zombie.
-        return None
-
 
 def forking_scenario(ssmod, sockmod):
     pids = []

@@ -5,6 +5,7 @@ import os
 import socket as stdsocket
 import socketserver as stdss
 import threading
+import time
 
 import fastsock
 import fastsock.socketserver as fastss
@@ -79,3 +80,24 @@ def describe_address(addr):
     if isinstance(addr, tuple):
         return ("tuple", len(addr), type(addr[0]).__name__, addr[0])
     return (type(addr).__name__, addr)
+
+
+def wait_for(predicate, limit=TIMEOUT):
+    """Poll predicate() until true or `limit` seconds; returns its value."""
+    end = time.monotonic() + limit
+    while True:
+        value = predicate()
+        if value or time.monotonic() > end:
+            return value
+        time.sleep(0.005)
+
+
+def is_zombie_or_alive(pid):
+    """A process's state letter ("Z": a zombie), None once it is reaped."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(") ", 1)[1][0]
+    except OSError:
+        # Gone (FileNotFoundError), or reaped between open() and read()
+        # (ProcessLookupError): either way not a zombie.
+        return None

@@ -15,7 +15,11 @@ The serving loop (wait, accept, dispatch, shut down) runs in C, in the
 * ``ThreadingMixIn`` keeps one thread per request, and takes an opt-in bound:
   set ``max_threads`` (or use ``ThreadPoolMixIn``) to serve from a pool of
   at most that many worker threads;
-* running out of descriptors on accept backs off instead of spinning.
+* running out of descriptors on accept backs off instead of spinning;
+* opt-in, ``processes = N`` on a TCP or UDP server: ``serve_forever()``
+  forks N - 1 more processes, each with its own socket bound to the same
+  address with ``SO_REUSEPORT``, and the kernel spreads the clients over
+  the N of them (Linux; see ``TCPServer.processes``).
 
 Which hooks are overridden is looked up when ``serve_forever()`` or
 ``handle_request()`` starts, on the class and on the instance: replacing a
@@ -93,6 +97,233 @@ def _new_core():
     return _fastsock.ServerCore(threading.Thread, _Threads)
 
 
+# -- serving from several processes (TCPServer.processes > 1) ---------------
+
+def _processes(server):
+    """server.processes, checked: an int >= 1; above 1, only where the
+    platform and the server's socket allow several processes."""
+    n = server.processes
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError("processes must be an int, not %s"
+                        % type(n).__name__)
+    if n < 1:
+        raise ValueError("processes must be >= 1, not %d" % n)
+    if n > 1:
+        sock = server.__dict__.get("socket")
+        family = server.address_family if sock is None else sock.family
+        kind = server.socket_type if sock is None else sock.type
+        if not hasattr(os, "fork"):
+            raise ValueError("processes > 1 needs os.fork(), which this "
+                             "platform lacks")
+        if not hasattr(socket, "SO_REUSEPORT"):
+            raise ValueError("processes > 1 needs SO_REUSEPORT, which this "
+                             "platform lacks")
+        if family not in (socket.AF_INET, socket.AF_INET6):
+            raise ValueError(
+                "processes > 1 needs an AF_INET or AF_INET6 server: "
+                "SO_REUSEPORT does not spread %s sockets"
+                % getattr(family, "name", family))
+        if kind not in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+            raise ValueError("processes > 1 needs a SOCK_STREAM or "
+                             "SOCK_DGRAM server, not %s"
+                             % getattr(kind, "name", kind))
+    return n
+
+
+# The write ends of the stop pipes this process holds.  A process forked
+# from it (a serving child, a ForkingMixIn child, a handler's own fork)
+# closes its copies at once: the children see the end of the pipe when
+# the parent closes its own copy or dies, whoever else it forked.
+_STOP_PIPES = set()  # type: set[int]
+_AT_FORK = []  # type: list[bool]
+
+
+def _close_stop_pipes():
+    for fd in _STOP_PIPES:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _STOP_PIPES.clear()
+
+
+def _flush_std():
+    # Before a fork, so that a child does not write the parent's pending
+    # output again; before os._exit, so that the child's own is not lost.
+    for f in (sys.stdout, sys.stderr):
+        try:
+            f.flush()
+        except (AttributeError, ValueError, OSError):
+            pass
+
+
+class _Processes:
+    """The processes a server with processes > 1 forked, and the pipe that
+    keeps them serving: the parent holds its write end; each child watches
+    the read end and stops at its end, when the parent closes it (stop())
+    or dies."""
+
+    def __init__(self):
+        self.pids = []
+        self.stop_w = -1
+        self.lock = threading.Lock()
+
+    def start(self, server, poll_interval):
+        """Fork processes - 1 children serving on their own sockets; return
+        once each listens (or raise, if one could not)."""
+        sock = server.socket
+        if not sock.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT):
+            raise ValueError("processes > 1: the server's socket was bound "
+                             "without SO_REUSEPORT (set processes before "
+                             "server_bind() runs)")
+        if not _AT_FORK:
+            os.register_at_fork(after_in_child=_close_stop_pipes)
+            _AT_FORK.append(True)
+        count = server.processes - 1
+        # Ctrl-C stops the children only where it stops the parent's loop:
+        # when that runs in the main thread.
+        sigint_stops = threading.current_thread() is threading.main_thread()
+        stop_r, self.stop_w = os.pipe()
+        _STOP_PIPES.add(self.stop_w)
+        try:
+            ready_r, ready_w = os.pipe()
+        except BaseException:
+            os.close(stop_r)
+            raise
+        try:
+            try:
+                for _ in range(count):
+                    self._fork(server, poll_interval, sigint_stops,
+                               (stop_r, ready_r, ready_w))
+            finally:
+                os.close(stop_r)
+                os.close(ready_w)
+            # Each child writes one line: "ok", or why it could not serve.
+            # The read ends early if children died without a word.
+            got = b""
+            while got.count(b"\n") < count:
+                data = os.read(ready_r, 4096)
+                if not data:
+                    break
+                got += data
+        finally:
+            os.close(ready_r)
+        lines = got.splitlines()
+        for line in lines:
+            if line != b"ok":
+                err, _, why = line.partition(b" ")
+                why = "a serving process could not start: " + why.decode(
+                    "utf-8", "replace")
+                if int(err):
+                    raise OSError(int(err), why)
+                raise RuntimeError(why)
+        if len(lines) < count:
+            raise RuntimeError("a serving process exited before it could "
+                               "serve")
+
+    def _fork(self, server, poll_interval, sigint_stops, fds):
+        # Signals wait while the fork is done: a handler's exception (a
+        # Ctrl-C) can then neither lose a child's pid here nor send a child
+        # back into the parent's code before _serve_child's try.
+        import signal
+        _flush_std()
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK,
+                                      signal.valid_signals())
+        try:
+            pid = os.fork()
+            if pid == 0:
+                _serve_child(server, poll_interval, sigint_stops, fds, mask)
+            self.pids.append(pid)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+    def stop(self):
+        """Close the pipe, so that every child stops, and reap them all."""
+        with self.lock:
+            if self.stop_w >= 0:
+                _STOP_PIPES.discard(self.stop_w)
+                os.close(self.stop_w)
+                self.stop_w = -1
+            while self.pids:
+                try:
+                    os.waitpid(self.pids[-1], 0)
+                except ChildProcessError:
+                    pass    # reaped already (a ForkingMixIn's waitpid(-1))
+                self.pids.pop()
+
+
+def _serve_child(server, poll_interval, sigint_stops, fds, mask):
+    """The body of a forked serving process: its own socket on the parent's
+    address, the same loop, until the stop pipe ends.  Never returns."""
+    status = 1
+    try:
+        import signal
+        stop_r, ready_r, ready_w = fds
+        os.close(ready_r)
+        if not sigint_stops:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        try:
+            # The parent's loop state, threads and children are not ours.
+            # The parent's core is kept (never freed): a lock of it may
+            # have been held by one of the parent's threads at the fork.
+            parent_core = server._fs_get_core()     # noqa: F841
+            server._fs_forked()
+            # Our copy of the parent's listening socket is closed, never
+            # shut down: the parent's socket must keep serving.
+            parent_kind = type(server.socket)
+            server.socket.close()
+            server.socket = socket.socket(server.address_family,
+                                          server.socket_type)
+            # server_address is the parent's bound address by now (a port
+            # 0 resolved); server_bind() sets SO_REUSEPORT.
+            server.server_bind()
+            server.server_activate()
+            if type(server.socket) is not parent_kind:
+                # Say so rather than serve, e.g., without the parent's TLS.
+                raise TypeError(
+                    "the server's socket is a %s, but server_bind() and "
+                    "server_activate() make a %s: replace the socket (wrap "
+                    "it in TLS...) in server_activate(), so that every "
+                    "process does" % (parent_kind.__name__,
+                                      type(server.socket).__name__))
+        except BaseException as exc:
+            if isinstance(exc, OSError) and exc.errno:
+                err, why = exc.errno, exc.strerror or str(exc)
+            else:
+                err, why = 0, "%s: %s" % (type(exc).__name__, exc)
+            why = " ".join(str(why).split())
+            os.write(ready_w, b"%d %s\n" % (err, why.encode("utf-8")))
+            raise
+        os.write(ready_w, b"ok\n")
+        os.close(ready_w)
+        threading.Thread(target=_stop_at_eof, args=(server, stop_r),
+                         daemon=True, name="fastsock-processes").start()
+        try:
+            super(TCPServer, server).serve_forever(poll_interval)
+            status = 0
+        except KeyboardInterrupt:
+            status = 0      # Ctrl-C reached the whole group: leave quietly
+        except BaseException:
+            import traceback
+            traceback.print_exc()
+        finally:
+            server.server_close()
+    finally:
+        _flush_std()
+        os._exit(status)
+
+
+def _stop_at_eof(server, fd):
+    # Nothing is ever written: the read returns at the pipe's end.
+    try:
+        while os.read(fd, 64):
+            pass
+    except OSError:
+        pass
+    server.shutdown()
+
+
 class BaseServer:
     """Base class for server classes (see the stdlib's socketserver).
 
@@ -127,6 +358,13 @@ class BaseServer:
         if event is None:
             event = self.__is_shut_down = threading.Event()
         return event
+
+    def _fs_forked(self):
+        """In a serving process forked by serve_forever() (processes > 1):
+        a new C core and event; the parent's children are not ours."""
+        self._fs_core = _new_core()
+        self.__is_shut_down = threading.Event()
+        self.__dict__.pop("_fs_group", None)
 
     def _fs_plan(self):
         """Which hooks are still fastsock's own, as ServerCore plan bits."""
@@ -268,7 +506,8 @@ class TCPServer(BaseServer):
     """A server on a stream socket (TCP by default).
 
     Class attributes: address_family, socket_type, request_queue_size,
-    allow_reuse_address, allow_reuse_port, timeout.
+    allow_reuse_address, allow_reuse_port, timeout; and fastsock's
+    processes (below).
     """
 
     address_family = socket.AF_INET
@@ -276,6 +515,13 @@ class TCPServer(BaseServer):
     request_queue_size = 5
     allow_reuse_address = False
     allow_reuse_port = False
+    # fastsock: serve_forever() serves from this many processes, the caller
+    # and processes - 1 children it forks, each on its own socket bound to
+    # server_address with SO_REUSEPORT, so that the kernel spreads the
+    # connections (UDP: the datagrams, by source address) over them.
+    # AF_INET/AF_INET6 on a platform with SO_REUSEPORT and os.fork only:
+    # server_bind() (so the constructor) raises ValueError elsewhere.
+    processes = 1
 
     def __init__(self, server_address, RequestHandlerClass,
                  bind_and_activate=True):
@@ -291,10 +537,12 @@ class TCPServer(BaseServer):
                 raise
 
     def server_bind(self):
-        """Bind the socket (with the reuse options asked for)."""
+        """Bind the socket (with the reuse options asked for; processes > 1
+        asks for SO_REUSEPORT)."""
+        reuse_port = self.allow_reuse_port or _processes(self) > 1
         if self.allow_reuse_address and hasattr(socket, "SO_REUSEADDR"):
             self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        if self.allow_reuse_port and hasattr(socket, "SO_REUSEPORT"):
+        if reuse_port and hasattr(socket, "SO_REUSEPORT"):
             self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         self.socket.bind(self.server_address)
         self.server_address = self.socket.getsockname()
@@ -303,9 +551,27 @@ class TCPServer(BaseServer):
         """Listen, with request_queue_size as the backlog."""
         self.socket.listen(self.request_queue_size)
 
+    def serve_forever(self, poll_interval=0.5):
+        """As BaseServer.serve_forever(); with processes > 1, first fork
+        the other serving processes, and enter the loop once each of them
+        listens.  When the loop ends (shutdown(), an exception), stop the
+        children and wait for them before returning."""
+        if _processes(self) == 1:
+            return super().serve_forever(poll_interval)
+        group = self._fs_group = _Processes()
+        try:
+            group.start(self, poll_interval)
+            super().serve_forever(poll_interval)
+        finally:
+            group.stop()
+
     def server_close(self):
-        """Close the listening socket."""
+        """Close the listening socket (and with processes > 1, stop the
+        other serving processes and wait for them)."""
         self.socket.close()
+        group = self.__dict__.get("_fs_group")
+        if group is not None:
+            group.stop()
         self._fs_release()
 
     def fileno(self):
@@ -431,6 +697,12 @@ if hasattr(os, "fork"):
                 self._fs_get_core().unwatch(fd)
                 os.close(fd)
 
+        def _fs_forked(self):
+            super()._fs_forked()
+            for fd in self.__dict__.pop("_fs_pidfds", {}).values():
+                os.close(fd)
+            self.__dict__.pop("active_children", None)
+
         def process_request(self, request, client_address):
             """Fork a child to handle the request."""
             # The C fork records the child in active_children before any
@@ -523,6 +795,11 @@ class ThreadingMixIn:
         t.daemon = self.daemon_threads
         self._threads.append(t)
         t.start()
+
+    def _fs_forked(self):
+        super()._fs_forked()
+        self.__dict__.pop("_threads", None)
+        self.__dict__.pop("_fs_workers", None)
 
     def _fs_pool_setup(self):
         self._fs_get_core().pool_config(self.max_threads,
