@@ -292,7 +292,10 @@ fs__init_exceptions(PyObject *m, fs_state *st)
         st->timeout_error == NULL)
         return -1;
     st->str_mode_key = PyUnicode_InternFromString("_fs_str_mode");
-    if (st->str_mode_key == NULL)
+    st->sendall_name = PyUnicode_InternFromString("sendall");
+    st->fileno_name = PyUnicode_InternFromString("fileno");
+    if (st->str_mode_key == NULL || st->sendall_name == NULL ||
+        st->fileno_name == NULL)
         return -1;
     if (fs__add_ref(m, "error", PyExc_OSError) < 0)
         return -1;
@@ -334,6 +337,17 @@ fs__exec(PyObject *m)
     if (fs__add_type(m, &fs_socktext_spec, NULL, &st->socktext_type,
                      "SocketTextFile") < 0)
         return -1;
+    /* A tuple of bases: CPython 3.9 takes no single type there. */
+    PyObject *wbase = fs_sockwriter_base();
+    PyObject *wbases = wbase ? PyTuple_Pack(1, wbase) : NULL;
+    Py_XDECREF(wbase);
+    if (wbases == NULL)
+        return -1;
+    int r = fs__add_type(m, &fs_sockwriter_spec, wbases,
+                         &st->sockwriter_type, "SocketWriter");
+    Py_DECREF(wbases);
+    if (r < 0)
+        return -1;
     if (fs__add_type(m, &fs_server_spec, NULL, &st->server_type,
                      "ServerCore") < 0)
         return -1;
@@ -354,11 +368,14 @@ fs__traverse(PyObject *m, visitproc visit, void *arg)
     Py_VISIT(st->socket_type);
     Py_VISIT(st->sockfile_type);
     Py_VISIT(st->socktext_type);
+    Py_VISIT(st->sockwriter_type);
     Py_VISIT(st->server_type);
     Py_VISIT(st->herror);
     Py_VISIT(st->gaierror);
     Py_VISIT(st->timeout_error);
     Py_VISIT(st->str_mode_key);
+    Py_VISIT(st->sendall_name);
+    Py_VISIT(st->fileno_name);
     return 0;
 }
 
@@ -369,11 +386,14 @@ fs__clear(PyObject *m)
     Py_CLEAR(st->socket_type);
     Py_CLEAR(st->sockfile_type);
     Py_CLEAR(st->socktext_type);
+    Py_CLEAR(st->sockwriter_type);
     Py_CLEAR(st->server_type);
     Py_CLEAR(st->herror);
     Py_CLEAR(st->gaierror);
     Py_CLEAR(st->timeout_error);
     Py_CLEAR(st->str_mode_key);
+    Py_CLEAR(st->sendall_name);
+    Py_CLEAR(st->fileno_name);
     return 0;
 }
 

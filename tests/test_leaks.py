@@ -437,6 +437,33 @@ def test_server_requests(mod):
         srv.server_close()
 
 
+def test_socket_writer(mod):
+    # StreamRequestHandler's write-through wfile: its writes, the size of
+    # each kind of buffer, and its error paths.
+    ss = _socketserver(mod)
+
+    def op():
+        a, b = mod.socketpair()
+        w = ss._SocketWriter(a)
+        for data in (b"bytes", bytearray(b"ba"), memoryview(b"mv"),
+                     array.array("i", [1, 2])):
+            w.write(data)
+        w.write(b=b"kw")
+        w.writelines([b"x", b"y"])
+        ints = bytes(array.array("i", [1, 2]))
+        assert b.recv(100) == b"bytesbamv" + ints + b"kwxy"
+        assert _swallow(w.write, "str") is TypeError
+        assert _swallow(w.write) is TypeError
+        assert w.fileno() == a.fileno() and w.writable()
+        w.close()
+        a.close()
+        assert _swallow(w.write, b"closed socket") is OSError
+        del w._sock
+        assert _swallow(w.write, b"x") is AttributeError
+        b.close()
+    _assert_clean(op, trace=True)
+
+
 def test_forking_server_requests(mod):
     ss = _socketserver(mod)
 

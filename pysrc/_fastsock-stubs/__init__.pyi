@@ -3,6 +3,7 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import Any, SupportsIndex, overload
 
+from _io import _BufferedIOBase
 from _typeshed import ReadableBuffer, WriteableBuffer
 from typing_extensions import disjoint_base, final
 
@@ -155,6 +156,17 @@ class SocketTextFile:
     def __next__(self) -> str: ...
     def __enter__(self) -> SocketTextFile: ...
     def __exit__(self, *args: object) -> None: ...
+
+@disjoint_base
+class SocketWriter(_BufferedIOBase):
+    """The write-through file of StreamRequestHandler (wbufsize 0): the C
+    base of fastsock.socketserver._SocketWriter."""
+
+    _sock: Any
+    def __init__(self, sock: Any) -> None: ...
+    def fileno(self) -> int: ...
+    def writable(self) -> bool: ...
+    def write(self, b: ReadableBuffer) -> int: ...
 
 @final
 class ServerCore:

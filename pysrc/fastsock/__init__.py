@@ -72,7 +72,7 @@ except ImportError:     # a CPython without it: nothing to match
 globals().update(_bluetooth_constants(_stdlib_c_socket, globals()))
 del _stdlib_c_socket
 
-_PRIVATE = {"SocketFile", "SocketTextFile", "ServerCore"}
+_PRIVATE = {"SocketFile", "SocketTextFile", "SocketWriter", "ServerCore"}
 __all__ = ["fromfd", "getfqdn", "create_connection", "create_server",
            "has_dualstack_ipv6", "AddressFamily", "SocketKind",
            "send_fds", "recv_fds", "socketpair", "getaddrinfo"]
