@@ -21,6 +21,12 @@
 #include "sockfile.h"
 #include "linescan.h"
 
+#if defined(__GNUC__) || defined(__clang__)
+#define FS__ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define FS__ALWAYS_INLINE inline
+#endif
+
 enum { FS__ENC_NONE, FS__ENC_UTF8, FS__ENC_LATIN1, FS__ENC_ASCII };
 enum { FS__NL_OTHER, FS__NL_UNIVERSAL, FS__NL_UNTRANSLATED, FS__NL_LF };
 /* Newline kinds seen, as IncrementalNewlineDecoder counts them. */
@@ -96,7 +102,7 @@ fs__str_from_ascii(const char *p, Py_ssize_t n, int to_lf)
 {
     PyObject *res = PyUnicode_New(n, 127);
     if (res != NULL) {
-        memcpy(PyUnicode_1BYTE_DATA(res), p, (size_t)n);
+        fs_copy_line((char *)PyUnicode_1BYTE_DATA(res), p, n);
         if (to_lf)
             PyUnicode_1BYTE_DATA(res)[n - 1] = '\n';
     }
@@ -249,25 +255,42 @@ fs__text_line_locked(fs_socktext *t)
     }
 }
 
-/* One line by the fast path, or NULL: with an exception set it is the
- * result; without, reading has been handed to the wrapper. */
+/* The usual line in full: a plain line (linescan.h) whose bytes were all
+ * checked already, or need no check, made into a str by a copy.  NULL
+ * without an exception when the line is not that; with one only when no
+ * memory is left.  Inlined by force into iteration and readline(), which
+ * thus pay no call for it (compilers judged it too big to inline). */
+static FS__ALWAYS_INLINE PyObject *
+fs__text_plain_line(fs_socktext *t)
+{
+    fs_sockfile *f = t->bin;
+    Py_ssize_t avail = FS_AVAIL(f);
+    if (f->rlock.owner != 0 || avail <= 0 || t->bad_at >= 0 ||
+        (t->strict && t->checked != avail))
+        return NULL;
+    const char *p = f->rbuf + f->rpos;
+    Py_ssize_t len = fs_plain_line(p, avail);
+    if (len == 0)
+        return NULL;
+    PyObject *res = PyUnicode_New(len, 127);
+    if (res != NULL) {
+        fs_copy_line((char *)PyUnicode_1BYTE_DATA(res), p, len);
+        fs__text_consume(t, len, FS__SEEN_LF);
+    }
+    return res;
+}
+
+/* One line by the fast path when it is not a plain one (a "\r", non-ASCII
+ * bytes, bytes not checked yet, or no whole line buffered), or NULL: with
+ * an exception set it is the result; without, reading has been handed to
+ * the wrapper. */
 static PyObject *
-fs__text_line(fs_socktext *t)
+fs__text_other_line(fs_socktext *t)
 {
     fs_sockfile *f = t->bin;
     if (f->rlock.owner == 0 && FS_AVAIL(f) > 0) {
         int ending = FS__SEEN_LF, ascii = 1;
         Py_ssize_t len = fs_plain_line(f->rbuf + f->rpos, FS_AVAIL(f));
-        /* The usual case in full: a plain line, all of whose bytes were
-         * already checked (or need no check).  fs__text_take's work
-         * without its general cases. */
-        if (len > 0 && t->bad_at < 0 &&
-            (!t->strict || t->checked == FS_AVAIL(f))) {
-            PyObject *res = fs__str_from_ascii(f->rbuf + f->rpos, len, 0);
-            if (res != NULL)
-                fs__text_consume(t, len, FS__SEEN_LF);
-            return res;
-        }
         if (len == 0) {
             ascii = 0;
             len = fs__text_line_end(t, f->rbuf + f->rpos, FS_AVAIL(f), 0,
@@ -289,12 +312,27 @@ fs__text_line(fs_socktext *t)
     return res;
 }
 
+/* One line by the fast path, or NULL as fs__text_other_line says. */
+static PyObject *
+fs__text_line(fs_socktext *t)
+{
+    PyObject *res = fs__text_plain_line(t);
+    if (res != NULL || PyErr_Occurred())
+        return res;
+    return fs__text_other_line(t);
+}
+
 static PyObject *
 fs__text_iternext(PyObject *self)
 {
     fs_socktext *t = (fs_socktext *)self;
     if (fs__text_fast(t)) {
-        PyObject *line = fs__text_line(t);
+        PyObject *line = fs__text_plain_line(t);
+        if (line != NULL)
+            return line;        /* never empty: it ends in "\n" */
+        if (PyErr_Occurred())
+            return NULL;
+        line = fs__text_other_line(t);
         if (line != NULL && PyUnicode_GET_LENGTH(line) == 0) {
             Py_DECREF(line);
             return NULL;

@@ -300,13 +300,14 @@ def test_read_ops_text(text, ops, buffering, mode, encoding, errors,
 @pytest.mark.parametrize("special", ["\r", "\r\n", "\u00e9", "\n"])
 def test_text_lines_with_a_special_character_at_each_position(special,
                                                                newline):
-    """Text lines are cut a machine word at a time; a line ending or a
-    non-ASCII character at every offset of the first three words (and of a
-    line shorter than a word) must split and decode as the stdlib does."""
+    """Text lines are cut 32, 16 or 8 bytes at a time, and copied in 8 or
+    16-byte moves; a line ending or a non-ASCII character at every offset
+    of the first 70 bytes (and of a line shorter than a word) must split
+    and decode as the stdlib does."""
     lines = []
-    for at in range(0, 26):
-        body = "abcdefghijklmnopqrstuvwxyz"
-        lines.append(body[:at] + special + body[at:] + "\n")
+    body = "abcdefghijklmnopqrstuvwxyz" * 3
+    for at in range(0, 70):
+        lines.append(body[:at] + special + body[at:70] + "\n")
         lines.append(body[:at % 7] + special + "\n")
     data = "".join(lines).encode("utf-8")
     ops = [("next", None)] * (len(lines) * 2 + 2)
