@@ -10,6 +10,12 @@ connection after the first reply, with "persistent" it answers every line
 of a long-lived connection.  bench/run.py starts one process per
 measurement and drives it with bench/c/loadgen.
 
+The "x2 processes" servers are informative: the same servers run from
+two processes on one SO_REUSEPORT port (fastsock's `processes = 2`; for
+uvloop, two processes each creating its own server with reuse_port=True),
+so they may use both CPUs where the others have one GIL or one loop.  They
+print PORT only once both processes listen.
+
 SERVER is one of SERVERS below.  The peers come from PyPI (the `bench`
 extra of pyproject.toml: uvloop, gevent, twisted); asyncio is the
 stdlib's.  Each is written the way its documentation shows a line server:
@@ -36,7 +42,12 @@ SERVERS = {
     "uvloop-protocol": ("uvloop protocol", "uvloop"),
     "gevent": ("gevent StreamServer", "gevent"),
     "twisted": ("Twisted LineReceiver", "twisted"),
+    "fastsock-x2": ("fastsock ThreadingTCPServer x2 processes", None),
+    "fastsock-pool-x2": ("fastsock ThreadPoolTCPServer x2 processes", None),
+    "uvloop-protocol-x2": ("uvloop protocol x2 processes", "uvloop"),
 }
+# Shown beside the others, judged by no target.
+INFORMATIVE = ("fastsock-x2", "fastsock-pool-x2", "uvloop-protocol-x2")
 
 
 class NotAvailable(Exception):
@@ -64,23 +75,34 @@ def threaded(impl, short, conns):
     except workload.NotAvailable as exc:
         raise NotAvailable(str(exc))
     short_h, persistent_h = workload.timestamp_handlers(SS)
-    if impl == "fastsock-pool":
-        base = SS.ThreadPoolTCPServer
-    else:
-        base = SS.ThreadingTCPServer
+    pool = impl.startswith("fastsock-pool")
+    base = SS.ThreadPoolTCPServer if pool else SS.ThreadingTCPServer
+    parent = os.getpid()
+    said = []
 
     class Server(base):
         request_queue_size = BACKLOG
         allow_reuse_address = True
         daemon_threads = True
-        if impl == "fastsock-pool" and not short:
+        if pool and not short:
             # A persistent handler holds its worker for the connection's
             # whole life, so the pool must have a worker per connection;
             # short connections use the class's default bound.
             max_threads = max(conns, SS.ThreadPoolTCPServer.max_threads)
+        if impl.endswith("-x2"):
+            processes = 2
+
+            def service_actions(self):
+                # The parent's loop starts once the child listens: only
+                # then may the load generator connect, or every persistent
+                # connection would go to the parent.
+                if not said and os.getpid() == parent:
+                    said.append(True)
+                    listening(self.server_address[1])
 
     srv = Server(("127.0.0.1", 0), short_h if short else persistent_h)
-    listening(srv.server_address[1])
+    if not impl.endswith("-x2"):
+        listening(srv.server_address[1])
     srv.serve_forever()
 
 
@@ -137,22 +159,58 @@ def line_protocol(asyncio, short):
     return Timestamp
 
 
-def asyncio_protocol(short, loop_factory=None):
+def asyncio_protocol(short, loop_factory=None, port=0, started=listening):
     import asyncio
     loop = loop_factory() if loop_factory else asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     srv = loop.run_until_complete(loop.create_server(
-        line_protocol(asyncio, short), "127.0.0.1", 0, backlog=BACKLOG))
-    listening(srv.sockets[0].getsockname()[1])
+        line_protocol(asyncio, short), "127.0.0.1", port, backlog=BACKLOG,
+        reuse_port=True if port else None))
+    started(srv.sockets[0].getsockname()[1])
     loop.run_forever()
 
 
-def uvloop_protocol(short):
+def uvloop_protocol(short, processes=1):
     try:
         import uvloop
     except ImportError:
         raise NotAvailable("uvloop not installed (pip install fastsock[bench])")
-    asyncio_protocol(short, uvloop.new_event_loop)
+    if processes == 1:
+        asyncio_protocol(short, uvloop.new_event_loop)
+    else:
+        two_processes(lambda port, started: asyncio_protocol(
+            short, uvloop.new_event_loop, port, started))
+
+
+def two_processes(serve):
+    """serve(port, started) in this process and in a forked one, both on
+    one port with SO_REUSEPORT; PORT is printed once both listen.  The
+    child goes with the process group (bench/run.py kills the group)."""
+    import socket
+    # The port is chosen by a socket bound with SO_REUSEPORT and never
+    # listening (it receives no connection), then closed once both listen.
+    probe = socket.socket()
+    probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    ready_r, ready_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(ready_r)
+            serve(port, lambda _: os.write(ready_w, b"."))
+        finally:
+            os._exit(0)
+    os.close(ready_w)
+
+    def started(_):
+        ok = os.read(ready_r, 1)
+        probe.close()
+        if not ok:
+            raise NotAvailable("the second process did not start")
+        listening(port)
+
+    serve(port, started)
 
 
 # ---------------------------------------------------------------------------
@@ -206,7 +264,8 @@ def twisted_server(short):
 
 
 def serve(name, short, conns):
-    if name in ("stdlib", "fastsock", "fastsock-pool"):
+    if name in ("stdlib", "fastsock", "fastsock-pool", "fastsock-x2",
+                "fastsock-pool-x2"):
         threaded(name, short, conns)
     elif name == "asyncio-streams":
         asyncio_streams(short)
@@ -214,6 +273,8 @@ def serve(name, short, conns):
         asyncio_protocol(short)
     elif name == "uvloop-protocol":
         uvloop_protocol(short)
+    elif name == "uvloop-protocol-x2":
+        uvloop_protocol(short, processes=2)
     elif name == "gevent":
         gevent_server(short)
     elif name == "twisted":

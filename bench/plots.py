@@ -114,6 +114,10 @@ PEER_STYLE = {
     "uvloop-protocol": ("#2ca02c", "D", "--"),
     "gevent": ("#9467bd", "P", ":"),
     "twisted": ("#8c564b", "X", ":"),
+    # Two processes (informative): the colour of the one-process server.
+    "fastsock-x2": ("#1f77b4", "o", "-."),
+    "fastsock-pool-x2": ("#17becf", "s", "-."),
+    "uvloop-protocol-x2": ("#2ca02c", "D", "-."),
 }
 
 
@@ -133,8 +137,11 @@ def plot_peers(doc, path):
             if not pts:
                 continue
             color, marker, ls = PEER_STYLE.get(name, ("black", "o", "-"))
+            if name in peers.get("informative", ()):
+                label += " (informative)"
             ax.plot([p[0] for p in pts], [p[1] for p in pts], color=color,
-                    marker=marker, ls=ls, label=label)
+                    marker=marker, ls=ls, label=label, mfc="none"
+                    if name in peers.get("informative", ()) else color)
         ax.set_xscale("log", base=2)
         ax.set_xticks([r["conns"] for r in mine])
         ax.set_xticklabels([str(r["conns"]) for r in mine])

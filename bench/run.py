@@ -353,16 +353,26 @@ class ServerProcess:
         return int(line.split()[1])
 
     def cpu_seconds(self):
-        """CPU time of the server so far: its threads, and the children it
-        has reaped (a forking server's handlers), from /proc."""
-        try:
-            with open("/proc/%d/stat" % self.proc.pid) as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            return None
-        # utime, stime, cutime, cstime are fields 14-17 of proc(5).
-        ticks = sum(int(v) for v in fields[11:15])
-        return ticks / os.sysconf("SC_CLK_TCK")
+        """CPU time of the server so far, from /proc: its threads, the
+        children it has reaped (a forking server's handlers), and the
+        processes of its group still running (a server serving from
+        several processes)."""
+        ticks = 0
+        found = False
+        for name in os.listdir("/proc"):
+            if not name.isdigit():
+                continue
+            try:
+                with open("/proc/%s/stat" % name) as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            # pgrp is field 5 of proc(5); utime, stime, cutime, cstime are
+            # fields 14-17.  The server leads its own group.
+            if int(fields[2]) == self.proc.pid:
+                ticks += sum(int(v) for v in fields[11:15])
+                found = True
+        return ticks / os.sysconf("SC_CLK_TCK") if found else None
 
     def stop(self):
         # The group holds the server and any children it forked.
@@ -646,6 +656,12 @@ def peer_servers():
     return {name: label for name, (label, _) in peers.SERVERS.items()}
 
 
+def informative_peers():
+    """The servers shown but judged by no target (two processes)."""
+    import peers
+    return list(peers.INFORMATIVE)
+
+
 def measure_peer(ctx, name, mode, conns):
     """One load run against a fresh server process: a dict of figures."""
     server = ServerProcess([sys.executable, PEERS_PY, name, mode, str(conns)])
@@ -750,6 +766,7 @@ def run_peers(ctx):
                 "vs_stdlib": peer_ratio(rounds, name, "stdlib")}
         rows.append(row)
     return {"rows": rows, "na": na, "labels": peer_servers(),
+            "informative": informative_peers(),
             "targets": peer_targets(rows), "rounds": reps,
             "seconds_per_run": ctx.server_seconds}
 
@@ -757,7 +774,10 @@ def run_peers(ctx):
 def peers_markdown(peers):
     labels = peers["labels"]
     names = [n for n in labels if n not in peers["na"]]
-    head = "| load | " + " | ".join(labels[n] for n in names) + " |"
+    extra = peers.get("informative", [])
+    head = "| load | " + " | ".join(
+        labels[n] + (" (informative)" if n in extra else "")
+        for n in names) + " |"
     sep = "|---|" + "---|" * len(names)
     rate = [head, sep]
     lat = [head, sep]
@@ -792,6 +812,13 @@ def peers_markdown(peers):
              "/proc/PID/stat):\n", "\n".join(lat),
              "\nTargets (issue 13), each the median of the per-round ratios:\n",
              "\n".join(tg)]
+    if any(n in names for n in extra):
+        parts.append(
+            "\nThe columns marked informative serve from two processes on "
+            "one SO_REUSEPORT port (fastsock's `processes = 2`; two uvloop "
+            "processes with `reuse_port=True`): they may use both CPUs, "
+            "which the load generator also needs, and no target judges "
+            "them. CPU per request counts both processes.")
     if peers["na"]:
         parts.append("\nSkipped: " + "; ".join(
             "%s (%s)" % (labels[n], why) for n, why in peers["na"].items()))
@@ -1088,7 +1115,8 @@ def main(argv=None):
         print("%-22s %s" % ("peers", "the timestamp server on fastsock, "
                             "the stdlib, asyncio, uvloop, gevent and Twisted "
                             "(bench/peers.py), persistent x 16/128/512 and "
-                            "short x 16/128 connections"))
+                            "short x 16/128 connections; fastsock and uvloop "
+                            "also from 2 processes (informative)"))
         return 0
     ctx = Context(args)
     out = args.out or os.path.join(HERE, "results", "quick" if args.quick else "")
