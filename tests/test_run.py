@@ -395,6 +395,28 @@ def test_bench_table_fits_120_columns():
     assert br.parse_args(["--wide"]).wide and not br.parse_args([]).wide
 
 
+def test_bench_floor_target():
+    # readline's target is a distance from its Python floor: the status
+    # gives that distance, in the narrow table too.
+    br = _bench_run_module()
+    rows = []
+    for fast in (165.0, 180.0):
+        row = {"name": "readline", "title": "", "unit": "ns/line",
+               "better": "lower", "what": "", "na": {}, "count": 1}
+        for impl, v in (("stdlib", 330.0), ("fastsock", fast), ("c", 40.0),
+                        ("floor", 160.0)):
+            row[impl] = br.summarize([v])
+        br.add_ratios(row, "lower")
+        br.judge(row, br.Target("vs_floor", 1.10), "ns/line")
+        rows.append(row)
+    assert [br.status(r) for r in rows] == [
+        ("<= 1.10x floor", "met: 1.03x floor"),
+        ("<= 1.10x floor", "MISSED: 1.12x floor")]
+    lines = []
+    br.print_table(rows, lines.append)
+    assert "MISSED: 1.12x floor" in lines[-1] and max(map(len, lines)) <= 120
+
+
 def test_bench_missing(monkeypatch, tmp_path, capsys):
     monkeypatch.setattr(fsmain, "__file__", str(tmp_path / "a" / "b" / "__main__.py"))
     monkeypatch.chdir(tmp_path)
