@@ -161,7 +161,8 @@ SCENARIOS = [
              "and read back with makefile('rb').readline(). C: fdopen + "
              "getline.",
              "proc", "ns/line", 1e9, 1000000, 200000,
-             lambda n: ["readline", str(n)], Target("vs_floor", 1.10), floor=True),
+             lambda n: ["readline", str(n)], Target("vs_floor", 1.10), floor=True,
+             reps=15),
     Scenario("text_iter", "makefile('r') text iteration",
              "The same lines read by iterating over makefile('r', "
              "encoding='utf-8'). C: fdopen + getline.",
