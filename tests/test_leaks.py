@@ -533,6 +533,22 @@ def test_leakcheck_detects_a_leak():
     assert any(p.startswith("fds") for p in problems)
 
 
+def test_leakcheck_counts_instances_of_subclasses():
+    """Instances of a class defined elsewhere that derives from a fastsock
+    type count as fastsock objects (the census decides once per type)."""
+    class Mine(fastsock.socket):
+        pass
+
+    before, _ = leakcheck.live_objects()
+    kept = [Mine() for _ in range(3)]
+    try:
+        after, _ = leakcheck.live_objects()
+    finally:
+        for s in kept:
+            s.close()
+    assert after.get(Mine.__qualname__, 0) - before.get(Mine.__qualname__, 0) == 3
+
+
 def test_errno_values_used_here():
     # The error paths above rely on these being errors on this system.
     assert errno.ECONNREFUSED and errno.EMFILE

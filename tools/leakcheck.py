@@ -101,10 +101,18 @@ def live_objects():
     counts = {}
     types = fastsock_types()
     classes = tuple(types)
+    # Whether an object counts depends on its type alone, so the answer is
+    # worked out once per type.  Asking isinstance() of every object cost
+    # microseconds each (the tuple holds ABCs, whose check runs in Python),
+    # which made a snapshot of the full suite's heap take seconds.
+    counted = {}
     for obj in gc.get_objects():
         t = type(obj)
-        if t.__module__ in FASTSOCK_MODULES or \
-                (classes and isinstance(obj, classes)):
+        hit = counted.get(t)
+        if hit is None:
+            hit = counted[t] = t.__module__ in FASTSOCK_MODULES or \
+                bool(classes and issubclass(t, classes))
+        if hit:
             counts[t.__qualname__] = counts.get(t.__qualname__, 0) + 1
     refs = sum(sys.getrefcount(t) for t in types)
     return counts, refs
