@@ -3,6 +3,8 @@
     python bench/workload.py SCENARIO IMPL COUNT     -> one JSON line on stdout
     python bench/workload.py SCENARIO floor COUNT    -> the same, for the floor
     python bench/workload.py server KIND IMPL [DIR]  -> "PORT <n>", then serves
+                                  (IMPL "floor": http's floor server, see
+                                  FloorHTTPServer)
 
 IMPL is "stdlib" (the socket/socketserver modules of this Python) or
 "fastsock".  bench/run.py starts this script once per measurement, already
@@ -543,7 +545,82 @@ def timestamp_handlers(SS):
     return ShortHandler, PersistentHandler
 
 
+class FloorHTTPServer:
+    """http_wrk's floor: the same handler, a thread per request, and the
+    thinnest socket calls Python has instead of a socket layer.
+
+    The stdlib's C socket type (`_socket.socket`) is used directly, as the
+    ping-pong floors use os.read/os.write: accept with `_accept()` (an fd,
+    no Python socket object), then in a new daemon threading.Thread, as
+    ThreadingMixIn starts one: one `recv` into an io.BytesIO rfile (wrk's
+    request arrives in one segment), SimpleHTTPRequestHandler answering
+    into a wfile whose `write` is the C `sendall`, and `shutdown` + `close`.
+    What is left out is the socket layer of socket.py, socketserver.py and
+    selectors.py: the serving loop's poll, Python socket objects, makefile's
+    SocketIO and BufferedReader, _SocketWriter, shutdown_request.  Whatever
+    the socket layer, a server running this handler with a thread per
+    request does this much."""
+
+    def __init__(self, directory):
+        import _socket
+        import functools
+        import http.server
+
+        class Writer:
+            __slots__ = ("write",)
+
+            def flush(self):
+                pass
+
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def setup(self):
+                self.rfile = io.BytesIO(self.request.recv(65536))
+                self.wfile = Writer()
+                self.wfile.write = self.request.sendall
+
+            def finish(self):
+                pass
+
+        self._socket = _socket
+        self.handler = functools.partial(Handler, directory=directory)
+        self.lsock = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
+        self.lsock.setsockopt(_socket.SOL_SOCKET, _socket.SO_REUSEADDR, 1)
+        self.lsock.bind(("127.0.0.1", 0))
+        self.lsock.listen(128)
+        self.server_address = self.lsock.getsockname()
+
+    def process(self, fd, address):
+        S = self._socket
+        # Family, type and protocol given: no syscalls to find them out.
+        sock = S.socket(S.AF_INET, S.SOCK_STREAM, 0, fd)
+        try:
+            self.handler(sock, address, self)
+        finally:
+            try:
+                sock.shutdown(S.SHUT_WR)
+            except OSError:
+                pass
+            sock.close()
+
+    def handle_request(self):
+        """Accept one connection and start its thread; returns the thread."""
+        fd, address = self.lsock._accept()
+        t = threading.Thread(target=self.process, args=(fd, address))
+        t.daemon = True
+        t.start()
+        return t
+
+    def serve_forever(self):
+        while True:
+            self.handle_request()
+
+    def server_close(self):
+        self.lsock.close()
+
+
 def make_server(kind, impl, directory):
+    if kind.startswith("http") and impl == "floor":
+        return FloorHTTPServer(directory)
     if kind.startswith("http"):
         if impl == "fastsock":
             fs = load_socket(impl)

@@ -339,13 +339,14 @@ def test_demo_outside_the_source_tree(monkeypatch, tmp_path):
 
 # ---------------------------------------------------------------- bench
 
-def _bench_run_module():
+def _bench_module(name="run"):
+    """bench/NAME.py, imported from its file (bench/ is not a package)."""
     import importlib.util
 
-    path = Path(__file__).resolve().parent.parent / "bench" / "run.py"
+    path = Path(__file__).resolve().parent.parent / "bench" / (name + ".py")
     if not path.is_file():
-        pytest.skip("bench/run.py is not in this tree")
-    spec = importlib.util.spec_from_file_location("fastsock_bench_run", path)
+        pytest.skip("bench/%s.py is not in this tree" % name)
+    spec = importlib.util.spec_from_file_location("fastsock_bench_" + name, path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
@@ -373,7 +374,7 @@ def _bench_rows(br):
 
 
 def test_bench_table_fits_120_columns():
-    br = _bench_run_module()
+    br = _bench_module()
     lines = []
     br.print_table(_bench_rows(br), lines.append)
     lines = "\n".join(lines).splitlines()
@@ -398,7 +399,7 @@ def test_bench_table_fits_120_columns():
 def test_bench_floor_target():
     # readline's target is a distance from its Python floor: the status
     # gives that distance, in the narrow table too.
-    br = _bench_run_module()
+    br = _bench_module()
     rows = []
     for fast in (165.0, 180.0):
         row = {"name": "readline", "title": "", "unit": "ns/line",
@@ -415,6 +416,54 @@ def test_bench_floor_target():
     lines = []
     br.print_table(rows, lines.append)
     assert "MISSED: 1.12x floor" in lines[-1] and max(map(len, lines)) <= 120
+
+
+def test_bench_server_floor_status():
+    # A server scenario's floor is a server too (req/s, higher is better):
+    # a missed target says what the floor allows, with the server's CPU
+    # per request beside it.
+    br = _bench_module()
+    row = {"name": "http_wrk", "title": "", "unit": "req/s", "better": "higher",
+           "what": "", "na": {}, "count": None, "cpu_speedup": 1.1}
+    for impl, v in (("stdlib", 900.0), ("fastsock", 990.0), ("c", 6000.0),
+                    ("floor", 1080.0)):
+        row[impl] = br.summarize([v])
+    br.add_ratios(row, "higher")
+    br.judge(row, br.Target("speedup", 1.3), "req/s")
+    assert br.status(row) == (">= 1.30x stdlib",
+                              "MISSED (floor allows 1.20x; server CPU/req: 1.10x)")
+    assert row["floor_speedup"] == pytest.approx(1.2)
+    assert row["floor_vs_c"] == pytest.approx(6000.0 / 1080.0)
+    http = next(sc for sc in br.SCENARIOS if sc.name == "http_wrk")
+    assert http.floor and http.kind == "server"
+
+
+def test_bench_http_floor_server_answers_as_http_server(tmp_path):
+    # http_wrk's floor must do the handler's whole work: the same reply as
+    # http.server's, file and headers, over real loopback connections.
+    import http.client
+
+    wl = _bench_module("workload")
+    body = b"fastsock benchmark page\n" * 43
+    (tmp_path / "index.txt").write_bytes(body)
+    srv = wl.FloorHTTPServer(str(tmp_path))
+    host, port = srv.server_address
+    assert host == "127.0.0.1"
+    for name, status, want in (("index.txt", 200, body), ("missing", 404, None)):
+        conn = http.client.HTTPConnection(host, port, timeout=WAIT)
+        conn.request("GET", "/" + name)     # waits in the listen backlog
+        thread = srv.handle_request()
+        reply = conn.getresponse()
+        got = reply.read()
+        conn.close()
+        thread.join(WAIT)
+        assert not thread.is_alive()
+        assert (reply.status, reply.version) == (status, 10)
+        assert reply.getheader("Server").startswith("SimpleHTTP/")
+        if want is not None:
+            assert got == want
+            assert reply.getheader("Content-Length") == str(len(body))
+    srv.server_close()
 
 
 def test_bench_missing(monkeypatch, tmp_path, capsys):

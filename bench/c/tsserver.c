@@ -3,6 +3,7 @@
  *
  *   tsserver thread|fork short|persistent
  *   tsserver http DIRECTORY
+ *   tsserver http-inline DIRECTORY
  *
  * Listens on 127.0.0.1 on an ephemeral port, prints "PORT <n>" on stdout,
  * and serves until killed.
@@ -13,6 +14,12 @@
  *   http: a minimal HTTP/1.0 file server, one thread per connection, that
  *     answers GET /name with the file DIRECTORY/name and closes, as
  *     http.server's SimpleHTTPRequestHandler does with HTTP/1.0.
+ *   http-inline: the socket work of the http mode and nothing else, as the
+ *     kernel-side part of http_wrk's floor: each connection is served in
+ *     the accepting thread (no thread), and the reply is DIRECTORY/index.txt
+ *     read once at start, sent as a head and a body (two writes, as
+ *     http.server sends them) whatever was asked.  Per request: accept4,
+ *     read, write, write, shutdown, close.
  */
 #include "common.h"
 #include <fcntl.h>
@@ -20,10 +27,13 @@
 #include <signal.h>
 #include <sys/stat.h>
 
-#define USAGE "tsserver thread|fork short|persistent  |  tsserver http DIRECTORY"
+#define USAGE "tsserver thread|fork short|persistent  |  tsserver http|http-inline DIRECTORY"
 
 static int short_mode;
 static const char *docroot;
+/* http-inline: the reply, made once. */
+static char inline_head[512], inline_body[65536];
+static size_t inline_head_len, inline_body_len;
 
 /* Answer each line with a timestamped copy until EOF (or after one line in
  * short mode). */
@@ -58,23 +68,35 @@ serve_timestamps(int fd)
     close(fd);
 }
 
-/* Read a request head, then send DIRECTORY/<path> with HTTP/1.0 headers. */
-static void
-serve_http(int fd)
+/* Read until the end of a request head (or SIZE - 1 bytes) into REQ, as a
+ * string; 0, or -1 when the peer closed or failed first. */
+static int
+read_request_head(int fd, char *req, size_t size)
 {
-    char req[8192], path[4200], head[512], body[65536];
     size_t have = 0;
-    struct stat st;
-    int file = -1;
-    while (have < sizeof(req) - 1) {
-        ssize_t n = read(fd, req + have, sizeof(req) - 1 - have);
+    while (have < size - 1) {
+        ssize_t n = read(fd, req + have, size - 1 - have);
+        if (n < 0 && errno == EINTR)
+            continue;
         if (n <= 0)
-            goto done;
+            return -1;
         have += (size_t)n;
         req[have] = '\0';
         if (strstr(req, "\r\n\r\n"))
             break;
     }
+    return 0;
+}
+
+/* Read a request head, then send DIRECTORY/<path> with HTTP/1.0 headers. */
+static void
+serve_http(int fd)
+{
+    char req[8192], path[4200], head[512], body[65536];
+    struct stat st;
+    int file = -1;
+    if (read_request_head(fd, req, sizeof(req)) < 0)
+        goto done;
     char name[4096];
     if (sscanf(req, "GET /%4095s", name) != 1 || strstr(name, ".."))
         goto done;
@@ -104,6 +126,40 @@ serve_http(int fd)
 done:
     if (file >= 0)
         close(file);
+    shutdown(fd, SHUT_WR);
+    close(fd);
+}
+
+/* Load DIRECTORY/index.txt and make the head that goes before it. */
+static void
+load_inline_reply(void)
+{
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/index.txt", docroot);
+    int file = open(path, O_RDONLY | O_CLOEXEC);
+    if (file < 0)
+        die(path);
+    ssize_t n = read(file, inline_body, sizeof(inline_body));
+    if (n < 0)
+        die(path);
+    close(file);
+    inline_body_len = (size_t)n;
+    int len = snprintf(inline_head, sizeof(inline_head),
+        "HTTP/1.0 200 OK\r\nServer: tsserver\r\n"
+        "Date: Thu, 01 Jan 2026 00:00:00 GMT\r\n"
+        "Content-type: text/plain\r\nContent-Length: %zu\r\n"
+        "Last-Modified: Thu, 01 Jan 2026 00:00:00 GMT\r\n\r\n", inline_body_len);
+    inline_head_len = (size_t)len;
+}
+
+/* Read a request head, answer with the ready-made reply, close. */
+static void
+serve_http_inline(int fd)
+{
+    char req[8192];
+    if (read_request_head(fd, req, sizeof(req)) == 0
+            && write_full(fd, inline_head, inline_head_len) == 0)
+        write_full(fd, inline_body, inline_body_len);
     shutdown(fd, SHUT_WR);
     close(fd);
 }
@@ -153,14 +209,15 @@ listen_loopback(void)
 int
 main(int argc, char **argv)
 {
-    int forking, lfd;
+    int forking, inline_mode, lfd;
     pthread_attr_t attr;
     if (argc != 3) {
         fprintf(stderr, "usage: %s\n", USAGE);
         return 2;
     }
     forking = strcmp(argv[1], "fork") == 0;
-    if (strcmp(argv[1], "http") == 0)
+    inline_mode = strcmp(argv[1], "http-inline") == 0;
+    if (strcmp(argv[1], "http") == 0 || inline_mode)
         docroot = argv[2];
     else if (!forking && strcmp(argv[1], "thread") != 0) {
         fprintf(stderr, "usage: %s\n", USAGE);
@@ -177,6 +234,8 @@ main(int argc, char **argv)
     sigaction(SIGCHLD, &sa, NULL);
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    if (inline_mode)
+        load_inline_reply();
     lfd = listen_loopback();
     for (;;) {
         int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
@@ -186,7 +245,9 @@ main(int argc, char **argv)
                 continue;
             die("accept");
         }
-        if (forking) {
+        if (inline_mode) {
+            serve_http_inline(fd);
+        } else if (forking) {
             pid_t pid = fork();
             if (pid == 0) {
                 close(lfd);
