@@ -6,8 +6,9 @@
 #   2. the leak checks on a normal build: tests/test_leaks.py (RSS and C heap
 #      included, which ASan's allocator hides) and whole test modules run
 #      repeatedly in one process (tools/leakcheck.py).
-# It installs what it needs itself and is bounded: about 15-20 minutes on two
-# cores, each part under a hard timeout.
+# It installs what it needs itself and is bounded, each part under a hard
+# timeout (13 minutes on two cores shared with other work in the CI of
+# 2026-12-03, before the sanitizer run left out the files below).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 py=${PYTHON:-python3}
@@ -27,8 +28,23 @@ if ! command -v gcc >/dev/null || [ ! -e "$(gcc -print-file-name=libasan.so)" ];
     fi
 fi
 
-echo "== hardening: the suite under ASan + UBSan"
-if ! timeout 2400 tools/sanitize.sh -q --timeout=300; then
+# Test files left out of the sanitizer run: they drive no line of csrc/
+# that the files kept here do not drive too (measured with a gcov build:
+# each file alone against the kept files together), so under ASan they
+# would only repeat the normal run's Python-side checks, 10x slower.
+#   test_stubs.py         mypy's stubtest, in a child process: imports only
+#   test_docs.py          the README, packaging and CI text
+#   test_py2_translate.py the Python 2 source translation (pure Python)
+#   test_run.py           python -m fastsock run: the launcher, argv, exit
+#                         status, tracebacks (child processes)
+#   test_examples.py      the book's example programs as child processes
+# (test_py2.py stays: Python 2 mode's str sockets have C of their own.)
+SAN_LEFT_OUT=(tests/test_stubs.py tests/test_docs.py tests/test_py2_translate.py
+              tests/test_run.py tests/test_examples.py)
+ignore=()
+for f in "${SAN_LEFT_OUT[@]}"; do ignore+=("--ignore=$f"); done
+echo "left out of the sanitizer run (no C of their own; the normal run has them): ${SAN_LEFT_OUT[*]}"
+if ! timeout 2400 tools/sanitize.sh -q --timeout=300 "${ignore[@]}"; then
     echo "hardening: the sanitizer run FAILED"
     failed=1
 fi
