@@ -681,6 +681,14 @@ fs__server_poll(fs_server *core, int fd, int watch, int wake, int parked,
     struct pollfd local[FS_MAX_WATCH + 2 + 32], *p = local;
     size_t np = parked ? core->nparked : 0;
     unsigned long gen = core->parked_gen;
+    /* A signal can be pending without having interrupted a poll(): it
+     * came while this thread was running C between two waits, or the
+     * kernel gave it to another thread.  The stdlib's loop, being Python,
+     * runs the handlers once a turn; a turn here that runs no Python code
+     * (a timeout with the default service_actions) must look as well, or
+     * a Ctrl-C is never seen.  In other threads this returns 0 at once. */
+    if (PyErr_CheckSignals() < 0)
+        return -1;
     if (np > 32) {
         p = PyMem_Malloc((FS_MAX_WATCH + 2 + np) * sizeof(*p));
         if (p == NULL) {

@@ -648,6 +648,59 @@ def test_sigint_stops_serve_forever_with_keyboardinterrupt(which, kind):
         c.close()
 
 
+# The kernel hands a process-wide SIGINT to any thread that does not block
+# it, and then the serving thread's poll() is not interrupted: only its
+# next look at the pending signals ends the loop.  The stdlib's Python loop
+# looks once per poll_interval; the fastsock loop must too, or a Ctrl-C
+# that lands in another thread (or between two polls) is never seen.
+OTHER_THREAD_SIGINT_SCRIPT = """
+import os, signal, sys, threading
+sys.path.insert(0, os.getcwd())
+if sys.argv[1] == "stdlib":
+    import socketserver as ss
+else:
+    import fastsock.socketserver as ss
+
+def take_the_signal():
+    sys.stdin.readline()
+    signal.pthread_kill(threading.get_ident(), signal.SIGINT)
+    os.write(1, b"sent\\n")
+
+class H(ss.BaseRequestHandler):
+    def handle(self):
+        pass
+
+with getattr(ss, sys.argv[2])(("127.0.0.1", 0), H) as server:
+    threading.Thread(target=take_the_signal, daemon=True).start()
+    print("ready", server.server_address[1], flush=True)
+    try:
+        server.serve_forever(poll_interval=0.05)
+    except KeyboardInterrupt:
+        print("stopped", flush=True)
+"""
+
+
+@pytest.mark.parametrize("which", ["stdlib", "fastsock"])
+@pytest.mark.parametrize("kind", ["TCPServer", "ThreadingTCPServer"])
+def test_sigint_taken_by_another_thread_stops_serve_forever(which, kind):
+    p = subprocess.Popen(
+        [sys.executable, "-c", OTHER_THREAD_SIGINT_SCRIPT, which, kind],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True)
+    try:
+        assert readline_within(p).startswith("ready")
+        p.stdin.write("go\n")
+        p.stdin.flush()
+        assert readline_within(p) == "sent\n"
+        assert readline_within(p) == "stopped\n", "serve_forever went on"
+        out, err = p.communicate(timeout=TIMEOUT)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.communicate()
+    assert p.returncode == 0, err
+
+
 HTTP_SCRIPT = """
 import sys
 import fastsock
