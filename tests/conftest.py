@@ -10,6 +10,7 @@ import os
 import socket as stdsocket
 import sys
 import tempfile
+import time
 
 import pytest
 
@@ -138,3 +139,71 @@ def tcp_pair(module, server_module=None, host="127.0.0.1"):
 
 
 PY = sys.version_info[:2]
+
+
+# Linux system call numbers of the calls a test may wait for a program or a
+# thread to block in, by machine; elsewhere the waits below check less.
+SYSCALLS = {
+    "x86_64": {"read": 0, "poll": 7, "select": 23, "connect": 42,
+               "accept": 43, "sendto": 44, "recvfrom": 45, "sendmsg": 46,
+               "recvmsg": 47, "epoll_wait": 232, "pselect6": 270,
+               "ppoll": 271, "epoll_pwait": 281, "accept4": 288},
+    "aarch64": {"read": 63, "pselect6": 72, "ppoll": 73, "epoll_pwait": 22,
+                "accept": 202, "connect": 203, "sendto": 206,
+                "recvfrom": 207, "sendmsg": 211, "recvmsg": 212,
+                "accept4": 242},
+}
+# A readiness wait, which a call with a timeout makes before its I/O.
+WAITS = ("poll", "ppoll", "select", "pselect6", "epoll_wait", "epoll_pwait")
+
+
+def syscall_numbers(calls):
+    """The /proc/PID/syscall numbers (as text) of *calls*, or None when
+    none were asked for or this machine's numbers are not known (or
+    /proc/PID/syscall cannot be read: some kernels leave it out)."""
+    table = SYSCALLS.get(os.uname().machine)
+    if not calls or table is None or not os.path.exists("/proc/self/syscall"):
+        return None
+    return {str(table[c]) for c in calls if c in table}
+
+
+def asleep_in(task, calls=None, limit=30.0):
+    """Wait (bounded by `limit` seconds) until a task sleeps in a system
+    call (state S in /proc), and with *calls* (names such as "accept") in
+    one of those calls when this machine's numbers are known.  `task` is
+    "/proc/PID/" for a process (its main thread) or "/proc/self/task/TID/"
+    for a thread of this process.  A test that must act while a program or
+    thread is blocked in a call (close the socket under it, send it a
+    signal) waits for that, not for a pause of fixed length, which a
+    loaded machine can outlast.  Returns whether the task got there
+    (False: it ended, or the limit passed)."""
+    numbers = syscall_numbers(calls)
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        try:
+            with open(task + "stat") as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+            if state == "S" and numbers is not None:
+                with open(task + "syscall") as f:
+                    if f.read().split()[0] not in numbers:
+                        state = "elsewhere"
+        except OSError:
+            return False            # it has ended
+        if state == "S":
+            return True
+        if state in ("Z", "X"):
+            return False
+        time.sleep(0.002)
+    return False
+
+
+def wait_thread_asleep(native_id, calls, limit=30.0):
+    """asleep_in() for the thread `native_id` of this process
+    (threading.get_native_id()), e.g. blocked in recv() before another
+    thread closes the socket under it.  The state alone cannot tell that
+    here: a thread also sleeps while it waits for the GIL; so where the
+    numbers of *calls* are not known, a pause of 0.2 s stands in."""
+    if syscall_numbers(calls) is None:
+        time.sleep(0.2)
+        return True
+    return asleep_in("/proc/self/task/%d/" % native_id, calls, limit)

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 import fastsock
+from conftest import WAITS, asleep_in
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -64,31 +65,11 @@ def _default_sigint():
 
 
 
-# Linux system call numbers of the calls a test may wait for a program to
-# block in, by machine; elsewhere wait_asleep() checks the state alone.
-_SYSCALLS = {
-    "x86_64": {"read": 0, "poll": 7, "select": 23, "accept": 43,
-               "recvfrom": 45, "epoll_wait": 232, "pselect6": 270,
-               "ppoll": 271, "epoll_pwait": 281, "accept4": 288},
-    "aarch64": {"read": 63, "pselect6": 72, "ppoll": 73, "epoll_pwait": 22,
-                "accept": 202, "recvfrom": 207, "accept4": 242},
-}
 # What "waiting for a connection" and "waiting for a datagram" look like
 # from outside: the call itself, or a readiness wait before it.
-_WAITS = ("poll", "ppoll", "select", "pselect6", "epoll_wait", "epoll_pwait")
-IN_ACCEPT = ("accept", "accept4") + _WAITS
-IN_RECVFROM = ("recvfrom",) + _WAITS
-IN_READ = ("read",) + _WAITS
-
-
-def _syscall_numbers(calls):
-    """The /proc/PID/syscall numbers (as text) of *calls*, or None when
-    none were asked for or this machine's numbers are not known (or
-    /proc/PID/syscall cannot be read: some kernels leave it out)."""
-    table = _SYSCALLS.get(os.uname().machine)
-    if not calls or table is None or not os.path.exists("/proc/self/syscall"):
-        return None
-    return {str(table[c]) for c in calls if c in table}
+IN_ACCEPT = ("accept", "accept4") + WAITS
+IN_RECVFROM = ("recvfrom",) + WAITS
+IN_READ = ("read",) + WAITS
 
 
 class Proc:
@@ -184,23 +165,8 @@ class Proc:
         asleep elsewhere (writing to a full pipe, waiting in recv() for
         the last bytes of a client) just before it reaches the call a
         signal is meant to interrupt."""
-        numbers = _syscall_numbers(calls)
-        deadline = time.monotonic() + timeout
-        proc = "/proc/%d/" % self.p.pid
-        while time.monotonic() < deadline:
-            try:
-                with open(proc + "stat") as f:
-                    state = f.read().rsplit(")", 1)[1].split()[0]
-                if state == "S" and numbers is not None:
-                    with open(proc + "syscall") as f:
-                        nr = f.read().split()[0]
-                    if nr not in numbers:
-                        state = "elsewhere"
-            except OSError:
-                break
-            if state == "S":
-                return
-            time.sleep(0.005)
+        if asleep_in("/proc/%d/" % self.p.pid, calls, timeout):
+            return
         raise AssertionError("not asleep%s: %s" % (
             " in " + "/".join(calls) if calls else "", self.describe()))
 
