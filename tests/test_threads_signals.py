@@ -13,7 +13,8 @@ import time
 
 import pytest
 
-from conftest import assert_same, tcp_listener, tcp_pair
+from conftest import (WAITS, asleep_in, assert_same, tcp_listener,
+                      tcp_pair, wait_thread_asleep)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -145,10 +146,10 @@ def _close_while_blocked(m, meth, timeout):
     target = lst if meth == "accept" else a
     target.settimeout(timeout)
     out = {}
-    started = threading.Event()
+    ident = []
 
     def run():
-        started.set()
+        ident.append(threading.get_native_id())
         try:
             if meth == "accept":
                 out["r"] = target.accept()
@@ -163,8 +164,14 @@ def _close_while_blocked(m, meth, timeout):
             out["r"] = (type(exc), getattr(exc, "errno", None))
     t = threading.Thread(target=run)
     t.start()
-    started.wait()
-    time.sleep(0.2)
+    # Close only once the call is blocked: closed before, it would fail at
+    # once with EBADF instead (a race a fixed pause loses on a loaded
+    # machine, where the blocking recv() then does not get b"late").
+    while not ident:
+        time.sleep(0.001)
+    calls = (("accept", "accept4") if meth == "accept" else ("recvfrom",)) \
+        if timeout is None else WAITS
+    assert wait_thread_asleep(ident[0], calls), "the call never blocked"
     target.close()
     # A new fd likely takes the closed number: the blocked call must never
     # read from it (the pipe has data that must still be there after).
@@ -297,6 +304,10 @@ CHILD = textwrap.dedent("""
     s = socket.socket()
     for x in (lst, a, s):
         x.settimeout(timeout)
+    # sendall()'s 64 MiB argument is built before "ready": a SIGINT that
+    # lands while C code builds it stays pending, and the stdlib's blocking
+    # send() then waits for an EINTR that never comes (see PENDING_CHILD).
+    payload = b"x" * (64 << 20) if op == "sendall" else None
     print("ready", flush=True)
     if op == "accept":
         lst.accept()
@@ -307,19 +318,22 @@ CHILD = textwrap.dedent("""
     elif op == "connect":
         s.connect(lst.getsockname())
     elif op == "sendall":
-        a.sendall(b"x" * (64 << 20))
+        a.sendall(payload)
     print("not interrupted", flush=True)
 """)
 
 
-def _ctrl_c_child(code, args=(), settle=0.0):
-    """Start `code` in a child, send SIGINT once it prints "ready" (after
-    `settle` seconds), and check that it ended in a KeyboardInterrupt."""
+def _ctrl_c_child(code, args=(), wait_asleep=False):
+    """Start `code` in a child, send SIGINT once it prints "ready" (with
+    `wait_asleep`, once it is also asleep in its blocking call), and check
+    that it ended in a KeyboardInterrupt."""
     proc = subprocess.Popen([sys.executable, "-c", code] + list(args),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         assert proc.stdout.readline() == b"ready\n"
-        time.sleep(settle)
+        if wait_asleep:
+            # After "ready" the child's only sleep is its blocking call.
+            asleep_in("/proc/%d/" % proc.pid)
         proc.send_signal(signal.SIGINT)
         # A generous bound, not a timing assertion: it must end at all.
         out, err = proc.communicate(timeout=30)
@@ -338,8 +352,7 @@ def _ctrl_c_child(code, args=(), settle=0.0):
 @pytest.mark.parametrize("module", ["fastsock", "socket"])
 def test_sigint_interrupts_blocking_call(op, timeout, module):
     code = CHILD.format(path=sys.path, module=module, timeout=timeout)
-    # The pause lets the child enter the blocking call.
-    _ctrl_c_child(code, [op], settle=0.3)
+    _ctrl_c_child(code, [op], wait_asleep=True)
 
 
 # A Ctrl-C that lands while the child is still building the argument of
