@@ -29,7 +29,7 @@ import warnings
 import pytest
 
 import fastsock
-from conftest import tcp_pair
+from conftest import WAITS, tcp_pair, wait_thread_asleep
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIG = 16 << 20
@@ -556,6 +556,10 @@ def _cleanup(res):
         s.close()
 
 
+# Where the main thread sleeps in any of the blocking calls above.
+BLOCKING_CALLS = ("read", "recvfrom", "recvmsg", "accept", "accept4",
+                  "connect", "sendto", "sendmsg") + WAITS
+
 EINTR_OPS = ["recv", "recv_into", "recvfrom", "recvfrom_into", "recvmsg",
              "recvmsg_into", "accept", "connect", "sendall", "send",
              "send_dgram", "send_file", "readline", "read", "text_readline"]
@@ -577,7 +581,9 @@ def test_signal_during_blocking_call_resumes(mod, op, timeout):
     old = signal.signal(signal.SIGUSR1, lambda *a: handled.append(1))
 
     def pester():
-        time.sleep(0.1)
+        # The signals are meant for the blocked call, not for the Python
+        # code before it: wait until the main thread sleeps in it.
+        wait_thread_asleep(threading.main_thread().native_id, BLOCKING_CALLS)
         for _ in range(4):
             signal.pthread_kill(main, signal.SIGUSR1)
             time.sleep(0.02)
@@ -609,7 +615,14 @@ def test_signal_handler_raising_ends_blocking_call(mod, op):
     def handler(*args):
         raise Stop()
     old = signal.signal(signal.SIGUSR1, handler)
-    timer = threading.Timer(0.2, signal.pthread_kill, (main, signal.SIGUSR1))
+
+    def interrupt():
+        # Once the call blocks: a signal that landed before it (a fixed
+        # pause can end that early on a loaded machine) would raise Stop
+        # outside pytest.raises().
+        wait_thread_asleep(threading.main_thread().native_id, BLOCKING_CALLS)
+        signal.pthread_kill(main, signal.SIGUSR1)
+    timer = threading.Thread(target=interrupt)
     timer.start()
     try:
         with pytest.raises(Stop):
