@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import MODULES
+from conftest import MODULES, WAITS, wait_thread_asleep
 
 
 def _tcp_pair(mod):
@@ -133,16 +133,21 @@ def test_send_failing_after_part_went_returns_the_part(name):
     mod = MODULES[name]
     c, a = _tcp_pair(mod)
     size = 64 << 20
+    payload = b"x" * size
+    sender = threading.get_native_id()
 
     def reset():
-        time.sleep(0.3)
+        # Reset only once send() waits for room: reset earlier (a pause of
+        # fixed length may end before the call even starts on a loaded
+        # machine), send() would fail with nothing moved.
+        wait_thread_asleep(sender, ("sendto",) + WAITS)
         a.setsockopt(mod.SOL_SOCKET, mod.SO_LINGER, b"\1\0\0\0\0\0\0\0")
         a.close()
 
     t = threading.Thread(target=reset)
     t.start()
     try:
-        n = c.send(b"x" * size)
+        n = c.send(payload)
     finally:
         t.join()
         c.close()
