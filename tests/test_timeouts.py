@@ -211,6 +211,9 @@ def _slow_reader_sendall(m):
         reading.clear()
     t = threading.Thread(target=reader)
     t.start()
+    # The reader must be reading when the deadline passes: started late
+    # on a loaded machine, it would not have set `reading` yet.
+    reading.wait(30)
     try:
         a.settimeout(0.5)
         a.sendall(b"y" * (16 << 20))
