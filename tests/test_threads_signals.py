@@ -267,13 +267,21 @@ def test_signal_handler_exception_propagates(mod, timeout):
         raise Boom()
     a, b = mod.socketpair()
     old = signal.signal(signal.SIGALRM, handler)
+    main = threading.main_thread()
+
+    def interrupt():
+        # Once recv() blocks: a signal sent after a fixed delay could land
+        # before pytest.raises() is entered on a loaded machine.
+        wait_thread_asleep(main.native_id, ("recvfrom",) + WAITS)
+        signal.pthread_kill(main.ident, signal.SIGALRM)
+    t = threading.Thread(target=interrupt)
     try:
         a.settimeout(timeout)
-        signal.setitimer(signal.ITIMER_REAL, 0.1)
+        t.start()
         with pytest.raises(Boom):
             a.recv(100)
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        t.join(60)
         signal.signal(signal.SIGALRM, old)
         a.close()
         b.close()
