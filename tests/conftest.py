@@ -7,6 +7,7 @@ and message); ``both()`` runs an operation on each module and returns the
 two outcomes.  Fixtures stay small and generic: other test files use them.
 """
 import os
+import re
 import socket as stdsocket
 import sys
 import tempfile
@@ -17,6 +18,22 @@ import pytest
 import fastsock
 
 MODULES = {"stdlib": stdsocket, "fastsock": fastsock}
+
+
+# "<memory at 0x7f...>": the part of a repr() that changes from run to run.
+_ADDRESS = re.compile(r" (object )?at 0x[0-9a-fA-F]+")
+
+
+def without_addresses(text):
+    """A test id without object addresses, so that every run (and each
+    pytest-xdist worker, which must collect the same ids) names a
+    parametrized test the same way."""
+    return _ADDRESS.sub("", text)
+
+
+def param_id(value):
+    """ids= for parametrize: repr(value) without object addresses."""
+    return without_addresses(repr(value))
 
 
 @pytest.fixture(params=sorted(MODULES))

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import fastsock
-from conftest import assert_same, both, outcome
+from conftest import assert_same, both, outcome, param_id
 
 MODS = (stdsocket, fastsock)
 
@@ -76,12 +76,12 @@ INET6_GOOD = [
 
 
 @pytest.mark.parametrize("meth", ["connect", "bind", "sendto"])
-@pytest.mark.parametrize("addr", INET_BAD + INET_GOOD, ids=repr)
+@pytest.mark.parametrize("addr", INET_BAD + INET_GOOD, ids=param_id)
 def test_inet_address_forms(meth, addr):
     _inet_form(meth, addr)
 
 
-@pytest.mark.parametrize("addr", BROADCAST, ids=repr)
+@pytest.mark.parametrize("addr", BROADCAST, ids=param_id)
 def test_inet_broadcast_forms(addr):
     _inet_form("bind", addr)
     _inet_form("bind", (addr[0], 70000))
@@ -97,7 +97,7 @@ def _inet_form(meth, addr):
 
 
 @pytest.mark.parametrize("meth", ["connect", "sendto"])
-@pytest.mark.parametrize("addr", INET6_BAD + INET6_GOOD, ids=repr)
+@pytest.mark.parametrize("addr", INET6_BAD + INET6_GOOD, ids=param_id)
 def test_inet6_address_forms(need_ipv6, meth, addr):
     args = (b"", addr) if meth == "sendto" else (addr,)
     assert_same(lambda m: _sock_call(m, m.AF_INET6, m.SOCK_DGRAM, meth,
@@ -143,7 +143,7 @@ UNIX_ADDRS = [
 
 
 @pytest.mark.parametrize("meth", ["connect", "sendto"])
-@pytest.mark.parametrize("addr", UNIX_ADDRS, ids=repr)
+@pytest.mark.parametrize("addr", UNIX_ADDRS, ids=param_id)
 def test_unix_address_forms(meth, addr):
     args = (b"", addr) if meth == "sendto" else (addr,)
     assert_same(lambda m: _sock_call(m, m.AF_UNIX, m.SOCK_DGRAM, meth,
@@ -416,7 +416,7 @@ ATON = [
 ]
 
 
-@pytest.mark.parametrize("arg", ATON, ids=repr)
+@pytest.mark.parametrize("arg", ATON, ids=param_id)
 def test_inet_aton(arg):
     assert_same(lambda m: m.inet_aton(arg))
 
@@ -428,7 +428,7 @@ NTOA = [
 ]
 
 
-@pytest.mark.parametrize("arg", NTOA, ids=repr)
+@pytest.mark.parametrize("arg", NTOA, ids=param_id)
 def test_inet_ntoa(arg):
     assert_same(lambda m: m.inet_ntoa(arg))
 
@@ -443,7 +443,7 @@ PTON = [
 ]
 
 
-@pytest.mark.parametrize("args", PTON, ids=repr)
+@pytest.mark.parametrize("args", PTON, ids=param_id)
 def test_inet_pton(args):
     assert_same(lambda m: m.inet_pton(*args))
 
@@ -456,7 +456,7 @@ NTOP = [
 ]
 
 
-@pytest.mark.parametrize("args", NTOP, ids=repr)
+@pytest.mark.parametrize("args", NTOP, ids=param_id)
 def test_inet_ntop(args):
     assert_same(lambda m: m.inet_ntop(*args))
 

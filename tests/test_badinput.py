@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from conftest import assert_same
+from conftest import assert_same, param_id, without_addresses
 
 RO = b"xxxxxxxx"          # a read-only buffer
 
@@ -70,7 +70,8 @@ IO_TABLE = [
 
 
 @pytest.mark.parametrize("meth,args", IO_TABLE,
-                         ids=["%s%r" % row for row in IO_TABLE])
+                         ids=[without_addresses("%s%r" % row)
+                              for row in IO_TABLE])
 def test_io_methods_bad_input(meth, args):
     res = assert_same(lambda m: _dgram_pair_call(m, meth, args, {}))
     # Guard against a vacuous table: rows meant to fail do fail.
@@ -90,7 +91,8 @@ KW_TABLE = [
 
 
 @pytest.mark.parametrize("meth,kwargs", KW_TABLE,
-                         ids=["%s%r" % row for row in KW_TABLE])
+                         ids=[without_addresses("%s%r" % row)
+                              for row in KW_TABLE])
 def test_io_methods_keywords(meth, kwargs):
     assert_same(lambda m: _dgram_pair_call(m, meth, (), kwargs))
 
@@ -115,7 +117,7 @@ SOCKOPT_TABLE = [
 ]
 
 
-@pytest.mark.parametrize("args", SOCKOPT_TABLE, ids=repr)
+@pytest.mark.parametrize("args", SOCKOPT_TABLE, ids=param_id)
 def test_setsockopt_forms(args):
     def op(s):
         res = s.setsockopt(*args)
@@ -131,7 +133,7 @@ GETSOCKOPT_TABLE = [
 ]
 
 
-@pytest.mark.parametrize("args", GETSOCKOPT_TABLE, ids=repr)
+@pytest.mark.parametrize("args", GETSOCKOPT_TABLE, ids=param_id)
 def test_getsockopt_forms(args):
     assert_same(lambda m: _fresh(m, lambda s: s.getsockopt(*args)))
 
@@ -148,7 +150,7 @@ CTOR_TABLE = [
 ]
 
 
-@pytest.mark.parametrize("args", CTOR_TABLE, ids=repr)
+@pytest.mark.parametrize("args", CTOR_TABLE, ids=param_id)
 def test_constructor(args):
     def op(m):
         s = m.socket(*args)
@@ -161,7 +163,7 @@ def test_constructor(args):
 
 
 @pytest.mark.parametrize("fileno", [-1, 99999, "3", 3.0, None],
-                         ids=repr)
+                         ids=param_id)
 def test_constructor_bad_fileno(fileno):
     def op(m):
         s = m.socket(fileno=fileno)
@@ -222,7 +224,8 @@ PY_LEVEL = {"close", "detach", "dup", "accept", "get_inheritable",
 
 
 @pytest.mark.parametrize("meth,args", SIMPLE_TABLE,
-                         ids=["%s%r" % row for row in SIMPLE_TABLE])
+                         ids=[without_addresses("%s%r" % row)
+                              for row in SIMPLE_TABLE])
 def test_simple_methods(meth, args):
     def op(m):
         a, b = m.socketpair()
@@ -366,7 +369,8 @@ ORDER_TABLE = [
 
 
 @pytest.mark.parametrize("meth,args", ORDER_TABLE,
-                         ids=["%s%r" % row for row in ORDER_TABLE])
+                         ids=[without_addresses("%s%r" % row)
+                              for row in ORDER_TABLE])
 def test_argument_check_order(meth, args):
     res = assert_same(lambda m: _dgram_pair_call(m, meth, args, {}))
     assert res[0] == "raise"
@@ -390,7 +394,8 @@ MIXED_TABLE = [
 
 
 @pytest.mark.parametrize("meth,args,kwargs", MIXED_TABLE,
-                         ids=["%s%r%r" % row for row in MIXED_TABLE])
+                         ids=[without_addresses("%s%r%r" % row)
+                              for row in MIXED_TABLE])
 def test_into_methods_mixed_arguments(meth, args, kwargs):
     assert_same(lambda m: _dgram_pair_call(m, meth, args, kwargs))
 

@@ -17,7 +17,7 @@ from hypothesis import given, settings, strategies as st
 
 import _fastsock
 import fastsock
-from conftest import assert_same, outcome
+from conftest import assert_same, outcome, param_id
 
 HOSTNAME = stdsocket.gethostname()
 NUMERIC = stdsocket.AI_NUMERICHOST
@@ -45,7 +45,7 @@ def test_gethostname():
 
 
 @pytest.mark.parametrize("args", [(), (1,), (None,), ("a", "b"), (1.5,)],
-                         ids=repr)
+                         ids=param_id)
 def test_sethostname_bad_arguments(args):
     # Never a valid call: as root it would really rename the machine.
     assert _same_raw("sethostname", *args)[0] == "raise"
@@ -64,7 +64,7 @@ HOSTS = [
 ]
 
 
-@pytest.mark.parametrize("host", HOSTS, ids=repr)
+@pytest.mark.parametrize("host", HOSTS, ids=param_id)
 def test_gethostbyname(host):
     _same_raw("gethostbyname", host)
 
@@ -86,7 +86,7 @@ EX_HOSTS = ["127.0.0.1", "localhost", HOSTNAME, "127.1", b"127.0.0.1",
             bytearray(b"localhost"), 1, None, "a\0b", "a..b", "::1"]
 
 
-@pytest.mark.parametrize("host", EX_HOSTS, ids=repr)
+@pytest.mark.parametrize("host", EX_HOSTS, ids=param_id)
 def test_gethostbyname_ex(host):
     _same_raw("gethostbyname_ex", host)
 
@@ -95,7 +95,7 @@ ADDR_HOSTS = ["127.0.0.1", "localhost", "", 1, "a\0b", b"127.0.0.1",
               "a..b", None]
 
 
-@pytest.mark.parametrize("host", ADDR_HOSTS, ids=repr)
+@pytest.mark.parametrize("host", ADDR_HOSTS, ids=param_id)
 def test_gethostbyaddr(host):
     _same_raw("gethostbyaddr", host)
 
@@ -166,12 +166,12 @@ PORTS = [0, 80, 65535, 65536, 70000, -1, -65535, 2**40, 2**63, "x", "",
          "000000", None]
 
 
-@pytest.mark.parametrize("args,kwargs", GAI_CALLS, ids=repr)
+@pytest.mark.parametrize("args,kwargs", GAI_CALLS, ids=param_id)
 def test_getaddrinfo_table(args, kwargs):
     _same_raw("getaddrinfo", *args, **kwargs)
 
 
-@pytest.mark.parametrize("port", PORTS, ids=repr)
+@pytest.mark.parametrize("port", PORTS, ids=param_id)
 def test_getaddrinfo_ports(port):
     for host in ("127.0.0.1", "::1"):
         for stype in (0, stdsocket.SOCK_STREAM):
@@ -262,7 +262,7 @@ def test_getaddrinfo_package_enums():
         assert [repr(x[:2]) for x in fast] == [repr(x[:2]) for x in std]
 
 
-@pytest.mark.parametrize("args,kwargs", GAI_CALLS, ids=repr)
+@pytest.mark.parametrize("args,kwargs", GAI_CALLS, ids=param_id)
 def test_getaddrinfo_through_the_package(args, kwargs):
     """socket.getaddrinfo (enum members, Python signature) vs fastsock's."""
     res = assert_same(lambda m: m.getaddrinfo(*args, **kwargs))
@@ -316,7 +316,7 @@ NAMEINFO = [
 ]
 
 
-@pytest.mark.parametrize("args", NAMEINFO, ids=repr)
+@pytest.mark.parametrize("args", NAMEINFO, ids=param_id)
 def test_getnameinfo(args):
     _same_raw("getnameinfo", *args)
 
@@ -335,17 +335,17 @@ PROTOS = [("tcp",), ("udp",), ("icmp",), ("nosuch",), (b"tcp",), ("a\0",),
           (), ("TCP",)]
 
 
-@pytest.mark.parametrize("args", SERVBYNAME, ids=repr)
+@pytest.mark.parametrize("args", SERVBYNAME, ids=param_id)
 def test_getservbyname(args):
     _same_raw("getservbyname", *args)
 
 
-@pytest.mark.parametrize("args", SERVBYPORT, ids=repr)
+@pytest.mark.parametrize("args", SERVBYPORT, ids=param_id)
 def test_getservbyport(args):
     _same_raw("getservbyport", *args)
 
 
-@pytest.mark.parametrize("args", PROTOS, ids=repr)
+@pytest.mark.parametrize("args", PROTOS, ids=param_id)
 def test_getprotobyname(args):
     _same_raw("getprotobyname", *args)
 
@@ -357,13 +357,13 @@ def test_if_nameindex():
 
 
 @pytest.mark.parametrize("arg", ["lo", b"lo", "nosuch", 1, "a\0", "",
-                                 "x" * 40, None], ids=repr)
+                                 "x" * 40, None], ids=param_id)
 def test_if_nametoindex(arg):
     _same_raw("if_nametoindex", arg)
 
 
 @pytest.mark.parametrize("arg", [1, 0, -1, 2**32, 2**32 + 1, 2**64, "x",
-                                 1.0, 999, True, None], ids=repr)
+                                 1.0, 999, True, None], ids=param_id)
 def test_if_indextoname(arg):
     _same_raw("if_indextoname", arg)
 

@@ -16,7 +16,7 @@ import warnings
 import pytest
 
 import fastsock
-from conftest import assert_same, tcp_listener, tcp_pair, PY
+from conftest import PY, assert_same, param_id, tcp_listener, tcp_pair
 
 PAIRS = [(stdsocket, fastsock), (fastsock, stdsocket), (fastsock, fastsock)]
 PAIR_IDS = ["std-server/fs-client", "fs-server/std-client", "fs-fs"]
@@ -1055,7 +1055,7 @@ BYTE_ORDER_VALUES = [0, 1, 0x1234, 65535, 65536, 2**31, 2**32 - 1, 2**32, -1,
 
 
 @pytest.mark.parametrize("func", ["htons", "ntohs", "htonl", "ntohl"])
-@pytest.mark.parametrize("value", BYTE_ORDER_VALUES, ids=repr)
+@pytest.mark.parametrize("value", BYTE_ORDER_VALUES, ids=param_id)
 def test_byte_order_functions(func, value):
     def op(m):
         with warnings.catch_warnings():

@@ -21,7 +21,7 @@ import warnings
 import pytest
 
 import fastsock
-from conftest import MODULES, PY, assert_same, outcome
+from conftest import MODULES, PY, assert_same, outcome, param_id
 
 SOL_SOCKET = stdsocket.SOL_SOCKET
 SCM_RIGHTS = stdsocket.SCM_RIGHTS
@@ -136,7 +136,7 @@ CMSG_ARGS = [0, 1, 2, 3, 4, 7, 8, 9, 12, 15, 16, 17, 100, 4096,
 
 
 @pytest.mark.parametrize("fname", ["CMSG_LEN", "CMSG_SPACE"])
-@pytest.mark.parametrize("arg", CMSG_ARGS, ids=repr)
+@pytest.mark.parametrize("arg", CMSG_ARGS, ids=param_id)
 def test_cmsg_len_space_values_and_errors(fname, arg):
     res = assert_same(lambda m: getattr(m, fname)(arg))
     if isinstance(arg, int) and 0 <= arg <= 16:
@@ -689,17 +689,17 @@ def _call_fresh(mod, method, args):
         return getattr(a, method)(*args)
 
 
-@pytest.mark.parametrize("args", BAD_SENDMSG, ids=lambda a: repr(a)[:60])
+@pytest.mark.parametrize("args", BAD_SENDMSG, ids=lambda a: param_id(a)[:60])
 def test_bad_input_sendmsg(args):
     assert_same(lambda m: _call_fresh(m, "sendmsg", args))
 
 
-@pytest.mark.parametrize("args", BAD_RECVMSG, ids=repr)
+@pytest.mark.parametrize("args", BAD_RECVMSG, ids=param_id)
 def test_bad_input_recvmsg(args):
     assert_same(lambda m: _call_fresh(m, "recvmsg", args))
 
 
-@pytest.mark.parametrize("args", BAD_RECVMSG_INTO, ids=lambda a: repr(a)[:60])
+@pytest.mark.parametrize("args", BAD_RECVMSG_INTO, ids=lambda a: param_id(a)[:60])
 def test_bad_input_recvmsg_into(args):
     assert_same(lambda m: _call_fresh(m, "recvmsg_into", args))
 
