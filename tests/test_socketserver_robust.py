@@ -17,6 +17,7 @@ import time
 import pytest
 
 import fastsock.socketserver as fastss
+from conftest import WAITS, asleep_in
 from test_socketserver_util import (
     IMPLS, TIMEOUT, is_zombie_or_alive, recv_all, serving, stream_roundtrip,
     wait_for)
@@ -631,6 +632,9 @@ def test_sigint_stops_serve_forever_with_keyboardinterrupt(which, kind):
                             readline_within(p).split()])
             assert [w[:1] for w in lines] == [["child"], ["parent-done"]]
             child = int(lines[0][1])
+        # Ctrl-C once serve_forever() waits (for a connection, or for the
+        # child), not while the script is still on its way there.
+        assert asleep_in("/proc/%d/" % p.pid, WAITS), "it never waited"
         p.send_signal(signal.SIGINT)
         out, err = p.communicate(timeout=TIMEOUT * 3)
     finally:
