@@ -341,9 +341,12 @@ def forking_scenario(ssmod, sockmod):
 
     class S(ssmod.ForkingTCPServer):
         def process_request(self, request, client_address):
+            # The new child is the pid that was not there before (not the
+            # highest one: pids wrap around at pid_max, 32768 by default).
+            before = set(self.active_children or ())
             super().process_request(request, client_address)
-            pids.append(sorted(self.active_children)[-1]
-                        if self.active_children else None)
+            new = set(self.active_children or ()) - before
+            pids.append(new.pop() if new else None)
 
         def handle_error(self, request, client_address):
             pass  # in the child: quiet
