@@ -101,8 +101,8 @@ fs__pool_enqueue(fs_server *core, PyObject *server, int plan,
 /* Should this request wait in the core until the client sends?  Only a
  * fastsock stream socket handed over by the serving loop's own thread (the
  * one that polls the parked connections), and only while nothing can be
- * read from it yet: a client that already sent, hung up or failed goes to
- * a worker at once.  Sets *fd. */
+ * read from it yet or the queue is full: a client that already sent, hung
+ * up or failed goes to the queue at once when there is room.  Sets *fd. */
 static int
 fs__should_park(fs_server *core, PyObject *request, int *fd)
 {
@@ -113,9 +113,12 @@ fs__should_park(fs_server *core, PyObject *request, int *fd)
     fs_sock *s = (fs_sock *)request;
     if (s->type != SOCK_STREAM || s->fd < 0)
         return 0;
-    /* A zero timeout: this never blocks, so the GIL stays held. */
+    /* A zero timeout: this never blocks, so the GIL stays held.  A
+     * readable connection waits parked too while the queue is at its
+     * bound: one accepted in the turn that filled the queue from the
+     * parked ones would otherwise go past it. */
     struct pollfd p = {s->fd, POLLIN, 0};
-    if (poll(&p, 1, 0) != 0)
+    if (poll(&p, 1, 0) != 0 && !fs_pool_full(&core->pool))
         return 0;
     *fd = s->fd;
     return 1;
@@ -240,7 +243,11 @@ fs_pool_unpark(fs_server *core, PyObject *server, int all)
             struct pollfd p = {e->fd, POLLIN, 0};
             ready = poll(&p, 1, 0) != 0;
         }
-        if (!ready && !all) {
+        /* A ready one also stays (still marked ready) while the queue is
+         * at its bound, which holds for these as for accepted ones: the
+         * loop then polls none of them until a worker makes room and
+         * wakes it (fs_pool_full asks for that wake). */
+        if (!all && (!ready || fs_pool_full(&core->pool))) {
             list[keep++] = *e;      /* stays parked */
             continue;
         }

@@ -136,6 +136,62 @@ def test_thread_pool_queue_is_bounded():
     assert len(idents) <= 3
 
 
+def test_thread_pool_queue_bound_holds_for_parked_connections():
+    """Connections parked until their client speaks count against the
+    queue's bound when they become readable: with every parked one readable
+    in the same turn, at most max_threads are queued and the others stay
+    parked until there is room; all are answered in the end.  (They were
+    all queued at once: the flood test above then saw 9 queued, not 3, when
+    the server accepted faster than its clients sent.)"""
+    gate = threading.Event()
+    accepted = []
+    hold, held, release = threading.Event(), threading.Event(), \
+        threading.Event()
+
+    class Slow(fastss.StreamRequestHandler):
+        def handle(self):
+            gate.wait(TIMEOUT)
+            self.wfile.write(b"reply:" + self.rfile.readline())
+
+    class S(fastss.ThreadPoolTCPServer):
+        max_threads = 2
+
+        def verify_request(self, request, client_address):
+            accepted.append(client_address)
+            return True
+
+        def service_actions(self):
+            if hold.is_set() and not held.is_set():
+                held.set()          # the loop stops here, between turns
+                release.wait(TIMEOUT)
+
+    clients = []
+    with S(("127.0.0.1", 0), Slow) as server:
+        with serving(server):
+            try:
+                for _ in range(6):
+                    clients.append(stdsocket.create_connection(
+                        server.server_address, timeout=TIMEOUT))
+                assert wait_for(lambda: len(accepted) == 6)   # all parked
+                hold.set()
+                assert held.wait(TIMEOUT)
+                for i, c in enumerate(clients):   # all readable at once
+                    c.sendall(b"c%d\n" % i)
+                release.set()
+                core = server._fs_core
+                # Two workers busy, two queued, two still parked.
+                assert wait_for(lambda: core.pool_stats() == (2, 0, 2)), \
+                    core.pool_stats()
+                gate.set()
+                replies = [c.makefile("rb").readline() for c in clients]
+            finally:
+                gate.set()
+                release.set()
+                for c in clients:
+                    c.close()
+    assert replies == [b"reply:c%d\n" % i for i in range(6)]
+
+
 # ---------------------------------------------------------------------------
 # Idle connections: a bounded pool must not be starved by clients that
 # connected and sent nothing
